@@ -1,0 +1,42 @@
+"""The one exception hierarchy of pallas-kernel: everything raised on purpose
+derives from :class:`PallasError`, so callers (REPL, kernel) can catch it whole.
+"""
+
+from __future__ import annotations
+
+
+class PallasError(Exception):
+    """Base of every error pallas-kernel raises on purpose."""
+
+
+class PlanError(PallasError):
+    """Evaluating a PLAN value failed."""
+
+
+class PlanCrash(PlanError):
+    """A PLAN crash: a nat >= 5 was called (op = that nat, value = its
+    normalized argument), or a law of arity 0 was made (op 0, value 0)."""
+
+    def __init__(self, op: int, value: object):
+        super().__init__(op, value)
+        self.op = op
+        self.value = value
+
+    def __str__(self) -> str:
+        from .tree import nat_text
+
+        name = nat_text(self.op) if self.op >= 5 else None
+        shown = f'"{name}"' if name and name.isprintable() else str(self.op)
+        return f"PLAN crash {shown}: {self.value!r}"
+
+
+class PlanLoop(PlanError):
+    """Evaluation entered a black hole: the value depends on itself."""
+
+
+class PlanStackLimit(PlanError):
+    """Evaluation needed more stack than the configured limit."""
+
+
+class SeedError(PallasError, ValueError):
+    """A seed could not be decoded (corrupt or truncated input)."""

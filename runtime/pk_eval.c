@@ -1,0 +1,556 @@
+/*
+** pk_eval.c: evaluation to weak head normal form and to normal form.
+**
+** One loop, two labels. `eval` takes the value in `cur` and drives it to WHNF;
+** `ret` hands a WHNF value in `cur` to the frame on top of the stack. There is
+** no C recursion: whatever must happen after a sub-evaluation is a frame on
+** rt->stack, and the sub-evaluation is a jump back to `eval`.
+**
+** Invariants:
+** - The stack holds only PkVals: frame payloads, then a tag word on top of
+**   each frame (a small nat: kind | payload size << 8). Between frames, while
+**   a call is being set up, the top may hold an "exec region" [self, args..]
+**   or a law's env and value stack; a collection never happens then.
+** - A collection may only start at `eval`, where the only live value outside
+**   the stack is `cur`, which is pushed around it.
+** - A THUNK under evaluation is BUSY and has an UPDATE frame; entering a BUSY
+**   thunk or an unfilled let HOLE is a loop. A CLO being normalized has the
+**   WALKING flag; meeting it again is a cycle, also reported as a loop.
+** - On failure, `fail` unwinds to the BASE frame of this call, restoring
+**   BUSY thunks to THUNK and clearing WALKING flags, so a later evaluation of
+**   the same value fails the same way and nothing is left half-updated.
+*/
+#include <string.h>
+#include "pk_value.h"
+#include "pk_nat.h"
+#include "pk_law.h"
+#include "pk_jet.h"
+#include "pk_eval.h"
+
+enum {
+    F_BASE,      /* []            return to the C caller                       */
+    F_UPDATE,    /* [thunk]       overwrite the thunk with the result (IND)     */
+    F_APPLY,     /* [a1..ak]      apply the result to k more arguments          */
+    F_INC,       /* []            (3 x): NAT(x)+1                               */
+    F_CASE2,     /* [z p]         (2 z p x)                                     */
+    F_CASE1,     /* [p l a n]     (1 p l a n x)                                 */
+    F_LAW_N,     /* [a b]         (0 n a b) after n                             */
+    F_LAW_A,     /* [n b]         ... after a                                   */
+    F_LAW_B,     /* [n a]         ... after b is normal                         */
+    F_PIN,       /* []            (4 x) after x is normal                       */
+    F_CRASH,     /* [k]           (k x), k >= 5, after x is normal              */
+    F_NORM,      /* []            bring the result to normal form               */
+    F_NORMARGS,  /* [clo i]       normalizing argument i of clo                 */
+    F_JET        /* [pin a1..an i] forcing jet argument i                       */
+};
+
+#define TAG(kind, size) pk_small((uint64_t)(kind) | ((uint64_t)(size) << 8))
+#define TAG_KIND(t)     ((int)(pk_small_val(t) & 0xff))
+#define TAG_SIZE(t)     ((size_t)(pk_small_val(t) >> 8))
+
+/* Frames are built with these; each must be preceded by a reserve. */
+#define S          (rt->stack)
+#define PUSH(v)    (S[rt->sp++] = (v))
+#define TOP        (S[rt->sp - 1])
+#define RESERVE(n) do { if (!pk_gc_stack_reserve(rt, (n))) goto fail; } while (0)
+#define CHECK(x)   do { if (pk_unlikely(!(x))) goto fail; } while (0)
+
+/* Undo what failed frames did, from the top down to this call's BASE. */
+static void unwind(PkRuntime *rt, size_t base) {
+    size_t sp = rt->sp;
+    /* The top may hold a partial exec region: skip to the last tag word at or
+    ** above base that is really a frame. Callers set rt->sp to a frame
+    ** boundary before failing, so sp is one. */
+    while (sp > base) {
+        PkVal tag = rt->stack[sp - 1];
+        size_t size = TAG_SIZE(tag);
+        PkVal *payload = &rt->stack[sp - 1 - size];
+        switch (TAG_KIND(tag)) {
+        case F_UPDATE:
+            pk_obj(payload[0])->kind = PK_THUNK;
+            break;
+        case F_NORMARGS:
+            pk_obj(payload[0])->flags &= (uint8_t)~PK_F_WALKING;
+            break;
+        default:
+            break;
+        }
+        sp -= size + 1;
+    }
+    rt->sp = base;
+}
+
+/* Fill a let slot: the slot becomes an indirection to its value, unless the
+** value is (through indirections) the slot itself, which stays a hole. */
+static void fill_slot(PkVal hole, PkVal value) {
+    if (pk_deref(value) == hole) return;
+    pk_obj(hole)->kind = PK_IND;
+    pk_thunk(hole)->fun = value;
+}
+
+/* Build the lazy application (f x1..xn). */
+static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
+    PkVal d = pk_deref(f);
+    if (pk_is_whnf(d)) return pk_value_apply(rt, d, n, xs);
+    return pk_value_thunk(rt, f, n, xs);
+}
+
+/*
+** Run a law's code. The env [self, a1..an] starts at rt->stack[env]; the let
+** slots are pushed after it. Returns the result to evaluate next, or 0 on
+** failure. If the result is an application it is not built: *tail_n is set
+** and the stack holds [f x1..xn] at env, ready to become an APPLY frame.
+*/
+static PkVal run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t *tail_n) {
+    PkCode *c = law->code;
+    if (!c) {
+        c = law->code = pk_law_compile(rt, law);
+        if (!c) return 0;
+    }
+    size_t nargs = (size_t)law->arity + 1;
+    if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 2)) return 0;
+    PkVal *st = rt->stack;
+    size_t lets = env + nargs;
+    rt->sp = lets;
+    for (uint32_t i = 0; i < c->nlets; i++) {
+        PkVal h = pk_value_hole(rt);
+        if (!h) return 0;
+        st[rt->sp++] = h;
+    }
+    size_t vs = rt->sp;               /* value stack base */
+    uint32_t nseg = c->nlets + 1;
+    *tail_n = UINT32_MAX;
+    for (uint32_t s = 0; s < nseg; s++) {
+        size_t sp = vs;
+        uint32_t end = c->seg[s + 1];
+        bool last = s + 1 == nseg;
+        for (uint32_t pc = c->seg[s]; pc < end; pc++) {
+            uint64_t ins = c->instr[pc];
+            uint64_t arg = pk_instr_arg(ins);
+            switch (pk_instr_op(ins)) {
+            case PK_I_REF:   st[sp++] = st[env + arg]; break;
+            case PK_I_CONST: st[sp++] = c->consts[arg]; break;
+            case PK_I_APP: {
+                uint32_t n = (uint32_t)arg;
+                sp -= n + 1;
+                if (last && pc + 1 == end) {
+                    /* result position: no thunk, the caller applies */
+                    memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
+                    rt->sp = env + n + 1;
+                    *tail_n = n;
+                    return st[env];
+                }
+                PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
+                if (!a) return 0;
+                st[sp++] = a;
+                break;
+            }
+            }
+        }
+        if (!last) fill_slot(st[lets + s], st[vs]);
+    }
+    PkVal r = st[vs];
+    rt->sp = env;
+    return r;
+}
+
+/* Remove the exec-region placeholder at base: [_, a1..an] -> [a1..an]. */
+static void drop_self(PkRuntime *rt, size_t base, size_t n) {
+    memmove(&rt->stack[base], &rt->stack[base + 1], n * sizeof(PkVal));
+    rt->sp = base + n;
+}
+
+static PkVal run(PkRuntime *rt, PkVal cur, size_t base) {
+    PkVal *a;                     /* scratch pointer into the stack, never kept */
+    PkLaw *law;                   /* call_law: the law to run ...            */
+    size_t x;                     /* ... with its env [self, args] at S[x]   */
+
+eval:
+    if (pk_unlikely(--rt->poll == 0)) {
+        rt->poll = PK_POLL_STEPS;
+        if (rt->poll_signals && rt->poll_signals(rt)) goto fail;
+        if (PK_GC_STRESS || rt->since_gc > PK_GC_MIN_BYTES) {
+            RESERVE(1);
+            PUSH(cur);
+            pk_gc_safepoint(rt);
+            cur = S[--rt->sp];
+        }
+    }
+    rt->steps++;
+    cur = pk_deref(cur);
+    if (pk_is_whnf(cur)) goto ret;
+    switch (pk_obj(cur)->kind) {
+    case PK_THUNK: {
+        /* (f x1..xn): evaluate f, then apply it; update the thunk after */
+        PkThunk *t = pk_thunk(cur);
+        uint32_t n = t->h.n;
+        RESERVE(n + 3);
+        t->h.kind = PK_BUSY;
+        PUSH(cur);
+        PUSH(TAG(F_UPDATE, 1));
+        memcpy(&S[rt->sp], t->args, n * sizeof(PkVal));
+        rt->sp += n;
+        PUSH(TAG(F_APPLY, n));
+        cur = t->fun;
+        goto eval;
+    }
+    default:                      /* BUSY or HOLE: a black hole */
+        pk_fail(rt, PK_ERR_LOOP, "<<loop>>");
+        goto fail;
+    }
+
+ret: {
+    PkVal tag = TOP;
+    size_t size = TAG_SIZE(tag);
+    size_t fb = rt->sp - 1 - size;      /* payload base */
+    switch (TAG_KIND(tag)) {
+    case F_BASE:
+        rt->sp--;
+        return cur;
+
+    case F_UPDATE: {
+        PkVal t = S[fb];
+        pk_obj(t)->kind = PK_IND;
+        pk_thunk(t)->fun = cur;
+        rt->sp = fb;
+        goto ret;
+    }
+
+    case F_APPLY: {
+        uint64_t rem = pk_value_arity(cur);
+        if (size < rem) {         /* still partial: a closure */
+            PkVal c = pk_value_apply(rt, cur, (uint32_t)size, &S[fb]);
+            CHECK(c);
+            rt->sp = fb;
+            cur = c;
+            goto ret;
+        }
+        /* Saturated. Leave the extra arguments as a smaller APPLY frame and
+        ** lay out the exec region [self, args of the head] above it. */
+        PkVal head = cur;
+        uint32_t have = 0;
+        if (pk_is_clo(cur)) { head = pk_clo(cur)->head; have = pk_obj(cur)->n; }
+        size_t extra = size - rem;
+        size_t total = have + rem;
+        RESERVE(total + rem + 3);
+        a = &S[rt->sp];                       /* park the used args above */
+        memcpy(a, &S[fb], rem * sizeof(PkVal));
+        memmove(&S[fb], &S[fb + rem], extra * sizeof(PkVal));
+        rt->sp = fb + extra;
+        if (extra) PUSH(TAG(F_APPLY, extra));
+        x = rt->sp;                           /* exec region */
+        PkVal *parked = &S[fb + size + 1];
+        memmove(&S[x + 1 + have], parked, rem * sizeof(PkVal));
+        if (have) memcpy(&S[x + 1], pk_clo(cur)->args, have * sizeof(PkVal));
+        S[x] = head;
+        rt->sp = x + 1 + total;
+
+        /* ---- dispatch on the head: region is S[x] = head, S[x+1..] args */
+        if (pk_is_nat(head)) {
+            uint64_t op = pk_is_small(head) ? pk_small_val(head) : UINT64_MAX;
+            a = &S[x + 1];
+            switch (op) {
+            case 0: {   /* (0 n a b): NAT(n), NAT(a) (crash if 0), normal b */
+                PkVal n = a[0], ar = a[1], b = a[2];
+                rt->sp = x;
+                PUSH(ar); PUSH(b); PUSH(TAG(F_LAW_N, 2));
+                cur = n;
+                goto eval;
+            }
+            case 1: {   /* (1 p l a n x): case on the kind of x */
+                PkVal p = a[0], l = a[1], ap = a[2], nn = a[3], v = a[4];
+                rt->sp = x;
+                PUSH(p); PUSH(l); PUSH(ap); PUSH(nn); PUSH(TAG(F_CASE1, 4));
+                cur = v;
+                goto eval;
+            }
+            case 2: {   /* (2 z p x): k = NAT(x); k == 0 ? z : (p (k-1)) */
+                PkVal z = a[0], p = a[1], v = a[2];
+                rt->sp = x;
+                PUSH(z); PUSH(p); PUSH(TAG(F_CASE2, 2));
+                cur = v;
+                goto eval;
+            }
+            case 3: {   /* (3 x): NAT(x) + 1 */
+                PkVal v = a[0];
+                rt->sp = x;
+                PUSH(TAG(F_INC, 0));
+                cur = v;
+                goto eval;
+            }
+            case 4: {   /* (4 x): normalize x, make a pin */
+                PkVal v = a[0];
+                rt->sp = x;
+                PUSH(TAG(F_PIN, 0)); PUSH(TAG(F_NORM, 0));
+                cur = v;
+                goto eval;
+            }
+            default: {  /* (k x), k >= 5: normalize x, then crash with (k, x) */
+                PkVal v = a[0];
+                rt->sp = x;
+                PUSH(head); PUSH(TAG(F_CRASH, 1)); PUSH(TAG(F_NORM, 0));
+                cur = v;
+                goto eval;
+            }
+            }
+        }
+        if (pk_is_pin(head)) {
+            PkPin *p = pk_pin(head);
+            if (p->jet && rt->jets_enabled) {
+                /* [pin a1..an] + [i] + tag: force the jet's arguments */
+                PUSH(pk_small(0));
+                PUSH(TAG(F_JET, total + 2));
+                goto jet_step;
+            }
+            if (!pk_is_law(p->item)) {       /* a pin of a non-law is its item */
+                drop_self(rt, x, total);
+                PUSH(TAG(F_APPLY, total));
+                cur = p->item;
+                goto eval;
+            }
+            law = pk_law(p->item);           /* self stays the pin */
+        } else {
+            law = pk_law(head);
+        }
+        goto call_law;
+    }
+
+    case F_JET: {
+        S[fb + 1 + pk_small_val(S[rt->sp - 2])] = cur;
+        S[rt->sp - 2] += 2;                  /* i + 1 */
+        goto jet_step;
+    }
+
+    case F_INC: {
+        PkVal r = pk_nat_inc(rt, pk_nat_cast(cur));
+        CHECK(r);
+        rt->sp = fb;
+        cur = r;
+        goto ret;
+    }
+
+    case F_CASE2: {
+        PkVal k = pk_nat_cast(cur), z = S[fb], p = S[fb + 1];
+        rt->sp = fb;
+        if (pk_nat_is_zero(k)) { cur = z; goto eval; }
+        PkVal d = pk_nat_dec(rt, k);
+        CHECK(d);
+        PUSH(d); PUSH(TAG(F_APPLY, 1));
+        cur = p;
+        goto eval;
+    }
+
+    case F_CASE1: {
+        PkVal p = S[fb], l = S[fb + 1], ap = S[fb + 2], nn = S[fb + 3];
+        rt->sp = fb;
+        RESERVE(4);
+        switch (pk_kind(cur)) {
+        case PK_PIN:                  /* <i>: (p i) */
+            PUSH(pk_pin(cur)->item); PUSH(TAG(F_APPLY, 1));
+            cur = p;
+            break;
+        case PK_LAW: {                /* {n a b}: (l n a b) */
+            PkLaw *lw = pk_law(cur);
+            PUSH(lw->name); PUSH(lw->arity_val); PUSH(lw->body); PUSH(TAG(F_APPLY, 3));
+            cur = l;
+            break;
+        }
+        case PK_CLO: {                /* (f y): (a f y), y the last argument */
+            PkClo *c = pk_clo(cur);
+            uint32_t n = c->h.n;
+            PkVal f = n == 1 ? c->head
+                             : pk_value_clo(rt, c->head, c->rem + 1, n - 1, c->args);
+            CHECK(f);
+            PUSH(f); PUSH(c->args[n - 1]); PUSH(TAG(F_APPLY, 2));
+            cur = ap;
+            break;
+        }
+        default:                      /* nat: (n x) */
+            PUSH(cur); PUSH(TAG(F_APPLY, 1));
+            cur = nn;
+            break;
+        }
+        goto eval;
+    }
+
+    case F_LAW_N:                     /* [a b] -> [NAT(n) b], evaluate a */
+        cur = pk_nat_cast(cur);
+        {
+            PkVal ar = S[fb];
+            S[fb] = cur;
+            TOP = TAG(F_LAW_A, 2);
+            cur = ar;
+        }
+        goto eval;
+
+    case F_LAW_A: {                   /* [n b] -> [n NAT(a)], normalize b */
+        PkVal ar = pk_nat_cast(cur);
+        if (pk_nat_is_zero(ar)) {
+            rt->sp = fb;
+            pk_crash(rt, pk_small(0), pk_small(0));
+            goto fail;
+        }
+        PkVal b = S[fb + 1];
+        S[fb + 1] = ar;
+        TOP = TAG(F_LAW_B, 2);
+        RESERVE(1);
+        PUSH(TAG(F_NORM, 0));
+        cur = b;
+        goto eval;
+    }
+
+    case F_LAW_B: {
+        PkVal l = pk_value_law(rt, S[fb], S[fb + 1], cur);
+        rt->sp = fb;
+        CHECK(l);
+        cur = l;
+        goto ret;
+    }
+
+    case F_PIN: {
+        PkVal p = pk_value_pin(rt, cur);
+        rt->sp = fb;
+        CHECK(p);
+        if (pk_jet_match(rt, pk_pin(p))) goto fail;
+        cur = p;
+        goto ret;
+    }
+
+    case F_CRASH: {
+        PkVal k = S[fb];
+        rt->sp = fb;
+        pk_crash(rt, k, cur);
+        goto fail;
+    }
+
+    case F_NORM:
+        if (!pk_is_clo(cur) || (pk_obj(cur)->flags & PK_F_NORMAL)) {
+            rt->sp = fb;
+            goto ret;
+        }
+        if (pk_obj(cur)->flags & PK_F_WALKING) {
+            rt->sp = fb;
+            pk_fail(rt, PK_ERR_LOOP, "<<loop>> (cyclic value)");
+            goto fail;
+        }
+        RESERVE(2);
+        pk_obj(cur)->flags |= PK_F_WALKING;
+        S[fb] = cur;
+        PUSH(pk_small(0));
+        PUSH(TAG(F_NORMARGS, 2));
+        goto normargs;
+
+    case F_NORMARGS:                  /* argument i is back, normalized */
+        pk_clo(S[fb])->args[pk_small_val(S[fb + 1])] = cur;
+        S[fb + 1] += 2;
+        goto normargs;
+
+    default:
+        pk_fail(rt, PK_ERR_BADARG, "corrupt evaluation stack");
+        goto fail;
+    }
+}
+
+normargs: {
+    /* F_NORMARGS [clo i] on top: find the next argument not yet normal */
+    size_t fb = rt->sp - 3;
+    PkClo *c = pk_clo(S[fb]);
+    uint64_t i = pk_small_val(S[fb + 1]);
+    for (; i < c->h.n; i++) {
+        PkVal v = pk_deref(c->args[i]);
+        c->args[i] = v;
+        if (!pk_is_whnf(v)) break;
+        if (pk_is_clo(v) && !(pk_obj(v)->flags & PK_F_NORMAL)) break;
+    }
+    if (i == c->h.n) {
+        c->h.flags = (uint8_t)((c->h.flags & ~PK_F_WALKING) | PK_F_NORMAL);
+        cur = S[fb];
+        rt->sp = fb;
+        goto ret;
+    }
+    S[fb + 1] = pk_small(i);
+    RESERVE(1);
+    PUSH(TAG(F_NORM, 0));
+    cur = c->args[i];
+    goto eval;
+}
+
+jet_step: {
+    /* the F_JET frame [pin a1..an i] is on top: force the next argument the
+    ** jet needs, or call it */
+    size_t jsize = TAG_SIZE(TOP);
+    size_t jb = rt->sp - 1 - jsize, n = jsize - 2;
+    const PkJet *j = pk_pin(S[jb])->jet;
+    uint64_t i = pk_small_val(S[rt->sp - 2]);
+    while (i < n && !(((j->strict | j->deep) >> i) & 1)) i++;
+    if (i < n) {
+        S[rt->sp - 2] = pk_small(i);
+        cur = S[jb + 1 + i];
+        if ((j->deep >> i) & 1) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
+        goto eval;
+    }
+    rt->jet_calls++;
+    PkVal r = j->fn(rt, &S[jb + 1]);
+    if (r == PK_JET_FALLBACK) {       /* the legal code, on the same args */
+        PkPin *p = pk_pin(S[jb]);
+        rt->sp = jb + 1 + n;
+        if (!pk_is_law(p->item)) {
+            drop_self(rt, jb, n);
+            PUSH(TAG(F_APPLY, n));
+            cur = p->item;
+            goto eval;
+        }
+        law = pk_law(p->item);
+        x = jb;
+        goto call_law;
+    }
+    rt->sp = jb;
+    if (!r) goto fail;
+    cur = r;
+    goto eval;
+}
+
+call_law: {
+    /* run law with env [self a1..an] at S[x]; its result is evaluated next */
+    uint32_t tail_n;
+    rt->sp = x + 1 + (size_t)law->arity;
+    PkVal r = run_law(rt, law, x, &tail_n);
+    if (!r) { rt->sp = x; goto fail; }
+    if (tail_n != UINT32_MAX) {      /* [f x1..xn] at x: apply f */
+        cur = S[x];
+        memmove(&S[x], &S[x + 1], tail_n * sizeof(PkVal));
+        rt->sp = x + tail_n;
+        PUSH(TAG(F_APPLY, tail_n));
+        goto eval;
+    }
+    cur = r;
+    goto eval;
+}
+
+fail:
+    unwind(rt, base);
+    return 0;
+}
+
+#undef S
+#undef PUSH
+#undef TOP
+#undef RESERVE
+#undef CHECK
+
+PkVal pk_eval_whnf(PkRuntime *rt, PkVal v) {
+    if (!pk_gc_stack_reserve(rt, 2)) return 0;
+    size_t base = rt->sp;
+    rt->err = PK_OK;
+    rt->stack[rt->sp++] = TAG(F_BASE, 0);
+    return run(rt, v, base);
+}
+
+PkVal pk_eval_normal(PkRuntime *rt, PkVal v) {
+    if (!pk_gc_stack_reserve(rt, 2)) return 0;
+    size_t base = rt->sp;
+    rt->err = PK_OK;
+    rt->stack[rt->sp++] = TAG(F_BASE, 0);
+    rt->stack[rt->sp++] = TAG(F_NORM, 0);
+    return run(rt, v, base);
+}

@@ -1,0 +1,173 @@
+/*
+** pk_gc.c: allocation, roots and a mark-and-sweep collector.
+**
+** Every object is malloc'd and linked on rt->heap. Collection never happens
+** inside an allocation: it runs only at safe points (pk_gc_safepoint), which
+** the evaluator calls at the head of its loop when every live value is on the
+** explicit stack. So C code between two safe points may hold raw pointers in
+** locals freely. Roots: the evaluation stack, the handle table (values held by
+** Python), the pending error value, and the jet table.
+**
+** Marking is iterative (rt->mstack); it never recurses into values.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "pk_value.h"
+#include "pk_nat.h"
+#include "pk_jet.h"
+
+void pk_law_free_code(struct PkCode *code);
+
+void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes) {
+    PkObj *o = malloc(bytes);
+    if (pk_unlikely(!o)) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return NULL; }
+    o->gc_next = rt->heap;
+    o->kind = (uint8_t)kind;
+    o->mark = 0;
+    o->flags = 0;
+    o->shape = 0;
+    o->n = 0;
+    rt->heap = o;
+    rt->heap_bytes += bytes;
+    rt->since_gc += bytes;
+    return o;
+}
+
+static size_t obj_size(PkObj *o) {
+    switch (o->kind) {
+    case PK_BIG: return sizeof(PkBig);
+    case PK_PIN: return sizeof(PkPin);
+    case PK_LAW: return sizeof(PkLaw);
+    case PK_CLO: return sizeof(PkClo) + o->n * sizeof(PkVal);
+    default:     return sizeof(PkThunk) + o->n * sizeof(PkVal);
+    }
+}
+
+/* ----- marking ------------------------------------------------------------ */
+
+static void mark_from(PkRuntime *rt, size_t *top, PkVal v) {
+    if (v == 0 || pk_is_small(v) || pk_obj(v)->mark) return;
+    pk_obj(v)->mark = 1;
+    if (*top == rt->mcap) {
+        size_t cap = rt->mcap ? rt->mcap * 2 : 4096;
+        PkVal *s = realloc(rt->mstack, cap * sizeof(PkVal));
+        /* A collection cannot stop half way (marks would be left set), and
+        ** without memory for the mark stack there is no way to go on. */
+        if (!s) abort();
+        rt->mstack = s;
+        rt->mcap = cap;
+    }
+    rt->mstack[(*top)++] = v;
+}
+
+static void mark_children(PkRuntime *rt, size_t *top, PkObj *o) {
+    switch (o->kind) {
+    case PK_PIN: mark_from(rt, top, ((PkPin *)o)->item); break;
+    case PK_LAW: {
+        PkLaw *l = (PkLaw *)o;
+        mark_from(rt, top, l->name);
+        mark_from(rt, top, l->arity_val);
+        mark_from(rt, top, l->body);
+        break;
+    }
+    case PK_CLO: {
+        PkClo *c = (PkClo *)o;
+        mark_from(rt, top, c->head);
+        for (uint32_t i = 0; i < o->n; i++) mark_from(rt, top, c->args[i]);
+        break;
+    }
+    case PK_THUNK: case PK_BUSY: case PK_IND: {
+        PkThunk *t = (PkThunk *)o;
+        mark_from(rt, top, t->fun);
+        if (o->kind != PK_IND)
+            for (uint32_t i = 0; i < o->n; i++) mark_from(rt, top, t->args[i]);
+        break;
+    }
+    default: break;
+    }
+}
+
+void pk_gc_collect(PkRuntime *rt) {
+    size_t top = 0;
+    for (size_t i = 0; i < rt->sp; i++) mark_from(rt, &top, rt->stack[i]);
+    for (size_t i = 0; i < rt->nhandles; i++) mark_from(rt, &top, rt->handles[i]);
+    mark_from(rt, &top, rt->err_op);
+    mark_from(rt, &top, rt->err_val);
+    for (size_t i = 0; i < rt->njets; i++) mark_from(rt, &top, rt->jets[i].name);
+    while (top) mark_children(rt, &top, pk_obj(rt->mstack[--top]));
+
+    size_t live = 0;
+    PkObj **link = &rt->heap;
+    while (*link) {
+        PkObj *o = *link;
+        if (o->mark) {
+            o->mark = 0;
+            live += obj_size(o);
+            link = &o->gc_next;
+            continue;
+        }
+        *link = o->gc_next;
+        if (o->kind == PK_BIG) pk_nat_release((PkVal)o);
+        else if (o->kind == PK_LAW && ((PkLaw *)o)->code) pk_law_free_code(((PkLaw *)o)->code);
+        free(o);
+    }
+    rt->heap_bytes = rt->heap_live = live;
+    rt->since_gc = 0;
+    rt->gc_count++;
+}
+
+void pk_gc_free_all(PkRuntime *rt) {
+    PkObj *o = rt->heap;
+    while (o) {
+        PkObj *next = o->gc_next;
+        if (o->kind == PK_BIG) pk_nat_release((PkVal)o);
+        else if (o->kind == PK_LAW && ((PkLaw *)o)->code) pk_law_free_code(((PkLaw *)o)->code);
+        free(o);
+        o = next;
+    }
+    rt->heap = NULL;
+    free(rt->stack);
+    free(rt->handles);
+    free(rt->mstack);
+    rt->stack = rt->handles = rt->mstack = NULL;
+}
+
+/* ----- handles and the stack ---------------------------------------------- */
+
+/* Free handle slots hold small nats chaining the free list: pk_small(next+1),
+** with pk_small(0) ending it, so the collector can scan the table blindly. */
+size_t pk_gc_handle_new(PkRuntime *rt, PkVal v) {
+    size_t h;
+    if (rt->free_handle) {
+        h = rt->free_handle - 1;
+        rt->free_handle = pk_small_val(rt->handles[h]);
+    } else {
+        if (rt->nhandles == rt->handles_cap) {
+            size_t cap = rt->handles_cap ? rt->handles_cap * 2 : 1024;
+            PkVal *t = realloc(rt->handles, cap * sizeof(PkVal));
+            if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return SIZE_MAX; }
+            rt->handles = t;
+            rt->handles_cap = cap;
+        }
+        h = rt->nhandles++;
+    }
+    rt->handles[h] = v;
+    return h;
+}
+
+void pk_gc_handle_free(PkRuntime *rt, size_t h) {
+    rt->handles[h] = pk_small(rt->free_handle);
+    rt->free_handle = h + 1;
+}
+
+bool pk_gc_stack_reserve(PkRuntime *rt, size_t n) {
+    if (pk_likely(rt->sp + n <= rt->stack_cap)) return true;
+    size_t cap = rt->stack_cap ? rt->stack_cap : 4096;
+    while (cap < rt->sp + n) cap *= 2;
+    if (cap > PK_STACK_MAX) { pk_fail(rt, PK_ERR_STACK, "evaluation stack limit reached"); return false; }
+    PkVal *s = realloc(rt->stack, cap * sizeof(PkVal));
+    if (!s) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
+    rt->stack = s;
+    rt->stack_cap = cap;
+    return true;
+}

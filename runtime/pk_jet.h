@@ -1,0 +1,37 @@
+/*
+** pk_jet.h: jets, native code attached to pins by law name and hash.
+**
+** A jet declares which arguments it needs in WHNF (strict) or in normal form
+** (deep); the evaluator forces those with continuation frames and then calls
+** fn with the argument vector. fn returns the result (which may still need
+** evaluation: it is evaluated in tail position), 0 on failure with rt->err
+** set, or PK_JET_FALLBACK to run the pin's legal code instead.
+*/
+#ifndef PK_JET_H
+#define PK_JET_H
+
+#include "pk_value.h"
+
+#define PK_JET_FALLBACK ((PkVal)2)   /* even and not a heap address */
+
+typedef struct PkJet {
+    const char *name;
+    uint32_t arity;
+    uint32_t strict;                  /* bit i: argument i to WHNF first */
+    uint32_t deep;                    /* bit i: argument i to normal form first */
+    PkVal (*fn)(PkRuntime *rt, PkVal *args);
+} PkJet;
+
+/* One accepted (name, hash) pair of the jet table; jet is NULL for names the
+** reference only registers. */
+typedef struct PkJetEntry {
+    PkVal name;
+    uint8_t hash[32];
+    const PkJet *jet;
+} PkJetEntry;
+
+const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
+/* Called on every new pin: attach the jet if the name and hash match. */
+int pk_jet_match(PkRuntime *rt, PkPin *pin);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+** pk_law.c: compiling a law body to postfix code (see pk_law.h).
+**
+** The walk over the body uses an explicit work list, so a body nested a
+** million levels deep compiles without C recursion.
+*/
+#include <stdlib.h>
+#include "pk_law.h"
+#include "pk_walk.h"
+
+typedef struct {
+    uint64_t *instr; size_t ninstr, icap;
+    PkVal *consts; size_t nconsts, ccap;
+} Out;
+
+static bool emit(PkRuntime *rt, Out *o, uint64_t ins) {
+    if (o->ninstr == o->icap) {
+        size_t cap = o->icap ? o->icap * 2 : 16;
+        uint64_t *t = realloc(o->instr, cap * sizeof *t);
+        if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
+        o->instr = t;
+        o->icap = cap;
+    }
+    o->instr[o->ninstr++] = ins;
+    return true;
+}
+
+static bool emit_const(PkRuntime *rt, Out *o, PkVal v) {
+    if (o->nconsts == o->ccap) {
+        size_t cap = o->ccap ? o->ccap * 2 : 8;
+        PkVal *t = realloc(o->consts, cap * sizeof *t);
+        if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
+        o->consts = t;
+        o->ccap = cap;
+    }
+    o->consts[o->nconsts] = v;
+    return emit(rt, o, pk_instr(PK_I_CONST, o->nconsts++));
+}
+
+/* (k f x ...) with nat head k and exactly n args? */
+static bool is_op(PkVal e, uint64_t k, uint32_t n) {
+    return pk_is_clo(e) && pk_clo(e)->head == pk_small(k) && pk_obj(e)->n == n;
+}
+
+/* Work items: a value to compile, or "APP n", tagged 2 in the low two bits
+** (heap pointers end in 00 and small nats in 1, so the tags cannot clash). */
+#define APP_MARK(n)   ((((PkVal)(n)) << 2) | 2)
+#define IS_MARK(w)    (((w) & 3) == 2)
+
+static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
+                         PkWalkStack *work, uint32_t *maxstack) {
+    uint32_t depth = 0;
+    work->n = 0;
+    if (!pk_walk_push(rt, work, expr)) return false;
+    while (work->n) {
+        PkVal w = pk_walk_pop(work);
+        if (IS_MARK(w)) {                    /* APP n: pops n+1, pushes 1 */
+            uint64_t n = w >> 2;
+            if (!emit(rt, o, pk_instr(PK_I_APP, n))) return false;
+            depth -= (uint32_t)n;
+            continue;
+        }
+        PkVal e = pk_deref(w);
+        if (++depth > *maxstack) *maxstack = depth;
+        if (pk_is_small(e) && pk_small_val(e) <= maxref) {
+            if (!emit(rt, o, pk_instr(PK_I_REF, pk_small_val(e)))) return false;
+        } else if (is_op(e, 0, 2)) {
+            /* (0 (0 (0 f a) b) c): collect c, b, a, then f; emit f a b c APP 3 */
+            size_t mark = work->n;
+            uint64_t n = 0;
+            if (!pk_walk_push(rt, work, APP_MARK(0))) return false;
+            while (is_op(e, 0, 2)) {
+                if (!pk_walk_push(rt, work, pk_clo(e)->args[1])) return false;
+                n++;
+                e = pk_deref(pk_clo(e)->args[0]);
+            }
+            work->v[mark] = APP_MARK(n);
+            depth--;                          /* f is pushed again below */
+            if (!pk_walk_push(rt, work, e)) return false;
+        } else if (is_op(e, 2, 1)) {
+            if (!emit_const(rt, o, pk_deref(pk_clo(e)->args[0]))) return false;
+        } else {
+            if (!emit_const(rt, o, e)) return false;
+        }
+    }
+    return true;
+}
+
+PkCode *pk_law_compile(PkRuntime *rt, PkLaw *law) {
+    PkWalkStack lets = {0}, work = {0};
+    Out o = {0};
+    PkCode *c = calloc(1, sizeof *c);
+    if (!c) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return NULL; }
+    PkVal body = pk_deref(law->body);
+    while (is_op(body, 1, 2)) {               /* the let chain (1 v b) */
+        if (!pk_walk_push(rt, &lets, pk_clo(body)->args[0])) goto fail;
+        body = pk_deref(pk_clo(body)->args[1]);
+    }
+    c->nlets = (uint32_t)lets.n;
+    c->seg = malloc((lets.n + 2) * sizeof *c->seg);
+    if (!c->seg) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); goto fail; }
+    uint64_t maxref = law->arity + lets.n;
+    for (size_t i = 0; i <= lets.n; i++) {
+        c->seg[i] = (uint32_t)o.ninstr;
+        if (!compile_expr(rt, &o, i < lets.n ? lets.v[i] : body, maxref, &work, &c->maxstack))
+            goto fail;
+    }
+    c->seg[lets.n + 1] = (uint32_t)o.ninstr;
+    c->instr = o.instr;
+    c->consts = o.consts;
+    pk_walk_done(&lets);
+    pk_walk_done(&work);
+    return c;
+fail:
+    pk_walk_done(&lets);
+    pk_walk_done(&work);
+    free(o.instr);
+    free(o.consts);
+    free(c->seg);
+    free(c);
+    return NULL;
+}
+
+void pk_law_free_code(PkCode *c) {
+    free(c->seg);
+    free(c->instr);
+    free(c->consts);
+    free(c);
+}

@@ -1,0 +1,43 @@
+/*
+** pk_limits.h: build knobs and small helpers shared by every file of the core.
+**
+** Nothing here depends on Python or on the value representation.
+*/
+#ifndef PK_LIMITS_H
+#define PK_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define pk_likely(x)   __builtin_expect(!!(x), 1)
+#define pk_unlikely(x) __builtin_expect(!!(x), 0)
+
+
+/* The explicit evaluation stack may grow to this many words (8 bytes each)
+** before evaluation fails with a stack error instead of exhausting memory. */
+#ifndef PK_STACK_MAX
+#define PK_STACK_MAX ((size_t)1 << 30)
+#endif
+
+/* A collection starts at a safe point once this many bytes were allocated
+** since the last one (or twice the live heap, whichever is larger). */
+#ifndef PK_GC_MIN_BYTES
+#define PK_GC_MIN_BYTES ((size_t)64 << 20)
+#endif
+
+/* PK_GC_STRESS: collect at every safe point, to flush out unrooted values. */
+#ifndef PK_GC_STRESS
+#define PK_GC_STRESS 0
+#endif
+
+/* Steps between two polls for signals (Ctrl-C, Jupyter interrupt); polls are
+** also where the evaluator may collect. */
+#ifndef PK_POLL_STEPS
+#if PK_GC_STRESS
+#define PK_POLL_STEPS 1
+#else
+#define PK_POLL_STEPS 4096
+#endif
+#endif
+
+#endif
