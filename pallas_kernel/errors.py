@@ -27,7 +27,7 @@ class PlanCrash(PlanError):
 
         name = nat_text(self.op) if self.op >= 5 else None
         shown = f'"{name}"' if name and name.isprintable() else str(self.op)
-        return f"PLAN crash {shown}: {self.value!r}"
+        return f"PLAN crash {shown}: {_show(self.value)}"
 
 
 class PlanLoop(PlanError):
@@ -40,3 +40,13 @@ class PlanStackLimit(PlanError):
 
 class SeedError(PallasError, ValueError):
     """A seed could not be decoded (corrupt or truncated input)."""
+
+
+def _show(value: object) -> str:
+    """A crash value in the PLAN notation when it can be printed, else its repr."""
+    to_tree = getattr(value, "to_tree", None)
+    if to_tree is None:
+        return repr(value)
+    from .notation import show  # the printer sits above this module
+
+    return show(to_tree(), width=200)

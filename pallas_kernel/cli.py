@@ -1,0 +1,90 @@
+"""The ``pallas`` command line.
+
+    pallas plan [--hash] [--no-jets] EXPR   evaluate PLAN notation, print the normal form
+                                            (or, with --hash, the pin's base58 hash)
+    pallas show FILE.seed                   print the value stored in a seed
+    pallas save-plan EXPR FILE.seed         evaluate EXPR and save it as a seed
+
+Errors go to stderr, each naming its place, and the exit status is 1
+(130 after Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from . import plan
+from .errors import PallasError
+from .notation import NotationError
+from .seed import SeedError
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    with plan.jets_enabled(not args.no_jets):
+        value = plan.read(args.expr, "<command line>").force()
+        if args.hash:
+            if value.kind != "pin":
+                raise PallasError(f"--hash needs a pin, but the value is a {value.kind}")
+            print(plan.hash_b58(value))
+        else:
+            print(plan.show(value))
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    with open(args.file, "rb") as f:
+        data = f.read()
+    try:
+        value = plan.load_seed(data)
+    except SeedError as e:
+        raise SeedError(f"{args.file}: {e}") from None
+    print(plan.show(value))
+    return 0
+
+
+def _cmd_save_plan(args: argparse.Namespace) -> int:
+    value = plan.read(args.expr, "<command line>").force()
+    data = plan.save_seed(value)
+    with open(args.file, "wb") as f:
+        f.write(data)
+    print(f"{args.file}: {len(data)} bytes")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pallas", description="Pallas: PLAN, Rex and Sire.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("plan", help="evaluate PLAN notation and print the normal form")
+    c.add_argument("expr")
+    c.add_argument("--hash", action="store_true", help="print the pin's base58 hash instead")
+    c.add_argument("--no-jets", action="store_true", help="run legal code only")
+    c.set_defaults(run=_cmd_plan)
+    c = sub.add_parser("show", help="print the value stored in a seed file")
+    c.add_argument("file")
+    c.set_defaults(run=_cmd_show)
+    c = sub.add_parser("save-plan", help="evaluate PLAN notation and save it as a seed")
+    c.add_argument("expr")
+    c.add_argument("file")
+    c.set_defaults(run=_cmd_save_plan)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except NotationError as e:
+        print(str(e), file=sys.stderr)
+    except (PallasError, SeedError, OSError) as e:
+        print(f"pallas: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("pallas: interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""The Python face of the PLAN core: build, evaluate, compare, hash, print and
+save PLAN values.
+
+Values live in the C core (:class:`Value`); trees (:mod:`pallas_kernel.tree`)
+are their neutral Python form. This module wires the core to the notation
+reader and printer, the seed codec and the jet table shipped with the package.
+
+A PLAN crash raises :class:`PlanCrash` (with ``op`` and ``value``), entering a
+black hole raises :class:`PlanLoop`, and Ctrl-C interrupts a long evaluation
+with ``KeyboardInterrupt``; after any of them the runtime is intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from importlib import resources
+from typing import Iterator, Union
+
+from . import _core, base58, notation, seed
+from ._core import Value
+from .errors import PlanCrash, PlanLoop, PlanStackLimit
+from .tree import Tree
+
+__all__ = [
+    "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "nat", "from_tree", "evaluate",
+    "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
+    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "stats",
+]
+
+Valueish = Union[Value, int]
+
+
+def jet_table() -> list[tuple[str, bytes]]:
+    """The reference's accepted jets: (law name, 32-byte pin hash), from package data."""
+    text = resources.files(__package__).joinpath("jet_hashes.tsv").read_text("utf-8")
+    table = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, b58 = line.split("\t")
+            table.append((name, base58.decode(b58.strip())))
+    return table
+
+
+_core.set_jet_table([(name.encode("utf-8"), h) for name, h in jet_table()])
+
+
+def nat(n: int) -> Value:
+    """The nat ``n`` as a value."""
+    return _core.nat(n)
+
+
+def from_tree(tree: Tree) -> Value:
+    """A tree read as a lazy expression (nothing is evaluated yet)."""
+    return _core.from_tree(tree)
+
+
+def evaluate(tree: Tree) -> Value:
+    """A tree read as an expression and evaluated to normal form."""
+    return _core.from_tree(tree).force()
+
+
+def read(text: str, filename: str = "<input>") -> Value:
+    """Read the PLAN notation (see :mod:`pallas_kernel.notation`) as a lazy expression."""
+    return _core.from_tree(notation.read(text, filename))
+
+
+def show(value: Valueish) -> str:
+    """The normal form of a value in the PLAN notation."""
+    if isinstance(value, int):
+        return notation.show(value)
+    return notation.show(value.to_tree())
+
+
+def pin_hash(value: Value) -> bytes:
+    """The 32-byte BLAKE3 hash of a pin."""
+    return value.pin_hash()
+
+
+def hash_b58(value: Value) -> str:
+    """A pin's hash in base58 (bitcoin alphabet), as the reference prints it."""
+    return base58.encode(value.pin_hash())
+
+
+def save_seed(value: Value) -> bytes:
+    """The seed of a value's normal form, byte-identical with the reference encoder."""
+    return seed.save_seed(value.to_tree())
+
+
+def load_seed(data: bytes) -> Value:
+    """The value stored in a seed (laws and pins are rebuilt, so jets attach)."""
+    return _core.from_tree(seed.load_seed(data)).force()
+
+
+def from_bytes(data: bytes) -> Value:
+    """The nat whose little-endian bytes are ``data`` (trailing zeros vanish)."""
+    return _core.nat(int.from_bytes(data, "little"))
+
+
+def to_bytes(value: Valueish) -> bytes:
+    """The minimal little-endian bytes of a nat."""
+    n = int(value)
+    return n.to_bytes((n.bit_length() + 7) // 8, "little")
+
+
+def from_str(text: str) -> Value:
+    """The nat spelling ``text`` in UTF-8 (how names and strings are stored)."""
+    return from_bytes(text.encode("utf-8"))
+
+
+def to_str(value: Valueish) -> str:
+    """The UTF-8 text a nat spells; raises UnicodeDecodeError if it is not text."""
+    return to_bytes(value).decode("utf-8")
+
+
+@contextlib.contextmanager
+def jets_enabled(on: bool) -> Iterator[None]:
+    """Run a block with native jets on or off (off: every pin runs its legal code)."""
+    _core.set_jets_enabled(on)
+    try:
+        yield
+    finally:
+        _core.set_jets_enabled(True)
+
+
+def stats() -> dict:
+    """Counters of the runtime: steps, jet calls and matches, collections, heap size."""
+    return _core.stats()
