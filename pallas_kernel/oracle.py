@@ -287,12 +287,19 @@ class _Machine:
         """
         root = self.whnf(root)
         on_path: set[int] = set()
-        todo: list[tuple[_Node, bool]] = [(root, False)]
+        # (node, step): step 0 enters a node, 1 turns to its argument once the
+        # function side is normal, 2 finishes it. So the order is the spec's
+        # F[(f x)] = F[f] then F[x]: left to right over a closure's arguments.
+        todo: list[tuple[_Node, int]] = [(root, 0)]
         while todo:
-            n, done = todo.pop()
-            if done:
+            n, step = todo.pop()
+            if step == 2:
                 on_path.discard(id(n))
                 n.nf = True
+                continue
+            if step == 1:
+                n.b = self.whnf(n.b)
+                todo.append((n.b, 0))
                 continue
             if n.nf:
                 continue
@@ -302,11 +309,10 @@ class _Machine:
             if id(n) in on_path:
                 raise OracleBudget("cyclic value has no normal form")
             on_path.add(id(n))
-            todo.append((n, True))
+            todo.append((n, 2))
+            todo.append((n, 1))
             n.a = self.whnf(n.a)
-            n.b = self.whnf(n.b)
-            todo.append((n.b, False))
-            todo.append((n.a, False))
+            todo.append((n.a, 0))
         return root
 
     # -- running a saturated call ---------------------------------------

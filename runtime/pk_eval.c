@@ -315,8 +315,11 @@ ret: {
         goto call_law;
     }
 
-    case F_JET: {
-        S[fb + 1 + pk_small_val(S[rt->sp - 2])] = cur;
+    case F_JET: {                     /* the argument at position i is back */
+        const PkJet *j = pk_pin(S[fb])->jet;
+        uint64_t i = pk_small_val(S[rt->sp - 2]);
+        size_t k = j->order ? (size_t)(j->order[i] - '0') : i;
+        S[fb + 1 + k] = cur;
         S[rt->sp - 2] += 2;                  /* i + 1 */
         goto jet_step;
     }
@@ -481,12 +484,13 @@ jet_step: {
     size_t jsize = TAG_SIZE(TOP);
     size_t jb = rt->sp - 1 - jsize, n = jsize - 2;
     const PkJet *j = pk_pin(S[jb])->jet;
-    uint64_t i = pk_small_val(S[rt->sp - 2]);
-    while (i < n && !(((j->strict | j->deep) >> i) & 1)) i++;
-    if (i < n) {
+    uint64_t i = pk_small_val(S[rt->sp - 2]);   /* position in the order */
+    for (; i < n; i++) {
+        size_t k = j->order ? (size_t)(j->order[i] - '0') : i;
+        if (k >= n || !(((j->strict | j->deep) >> k) & 1)) continue;
         S[rt->sp - 2] = pk_small(i);
-        cur = S[jb + 1 + i];
-        if ((j->deep >> i) & 1) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
+        cur = S[jb + 1 + k];
+        if ((j->deep >> k) & 1) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
         goto eval;
     }
     rt->jet_calls++;

@@ -6,6 +6,9 @@
 ** fn with the argument vector. fn returns the result (which may still need
 ** evaluation: it is evaluated in tail position), 0 on failure with rt->err
 ** set, or PK_JET_FALLBACK to run the pin's legal code instead.
+**
+** Arguments are forced in the order the legal code forces them, so that when
+** two of them crash, the jet reports the same crash as the legal code.
 */
 #ifndef PK_JET_H
 #define PK_JET_H
@@ -19,6 +22,9 @@ typedef struct PkJet {
     uint32_t arity;
     uint32_t strict;                  /* bit i: argument i to WHNF first */
     uint32_t deep;                    /* bit i: argument i to normal form first */
+    const char *order;                /* digits naming every argument: the order
+                                      ** to force them in, as
+                                      ** the legal code would (NULL: 0, 1, ..) */
     PkVal (*fn)(PkRuntime *rt, PkVal *args);
 } PkJet;
 
