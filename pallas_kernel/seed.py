@@ -36,6 +36,9 @@ Encoder choices that make the bytes match the C encoder
       C ``cmp_nat`` quirk (section 6.6): by limb count, then top limb, both
       descending, then the lower limbs *ascending*. ``c_quirk=False`` gives
       the strictly descending order of the legal PLAN ``save``.
+    * A ``Law`` of arity 0 and negative nats are refused (:class:`SeedError`).
+      Trees are read as expressions (see ``tree.py``), so an ``App`` shaped
+      ``(4 x)`` or ``(0 n a b)`` loads back as a ``Pin`` or a ``Law``.
 
 Decoder
     Cells are rebuilt into trees: ``(0 n a b)`` with nats ``n`` and ``a``

@@ -49,6 +49,48 @@ static PkVal jet_times(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
+static PkVal nat2(PkRuntime *rt, PkVal *a, PkVal *x, PkVal *y) {
+    (void)rt;
+    *x = pk_nat_cast(pk_deref(a[0]));
+    *y = pk_nat_cast(pk_deref(a[1]));
+    return 1;
+}
+
+/* (_Sub x y) = NAT(x) - NAT(y), truncated at 0 */
+static PkVal jet_sub(PkRuntime *rt, PkVal *a) {
+    PkVal x, y;
+    nat2(rt, a, &x, &y);
+    return pk_nat_sub(rt, x, y);
+}
+
+/* (_Mul x y) = NAT(x) * NAT(y) */
+static PkVal jet_mul(PkRuntime *rt, PkVal *a) {
+    PkVal x, y;
+    nat2(rt, a, &x, &y);
+    return pk_nat_mul(rt, x, y);
+}
+
+/* (_Div x y) = NAT(x) / NAT(y); x / 0 = 0 (the reference's jet; the legal
+** code diverges, so the jet's answer is the one we keep) */
+static PkVal jet_div(PkRuntime *rt, PkVal *a) {
+    PkVal x, y;
+    nat2(rt, a, &x, &y);
+    if (pk_nat_is_zero(y)) return pk_small(0);
+    if (pk_is_small(x) && pk_is_small(y)) return pk_small(pk_small_val(x) / pk_small_val(y));
+    return pk_nat_big_div(rt, x, y);
+}
+
+/* (_Mod x y) = NAT(x) mod NAT(y); x mod 0 = x, which is what the legal
+** definition x - y * (x / y) gives with x / 0 = 0 (the reference's jet raises
+** an uncatchable error there) */
+static PkVal jet_mod(PkRuntime *rt, PkVal *a) {
+    PkVal x, y;
+    nat2(rt, a, &x, &y);
+    if (pk_nat_is_zero(y)) return x;
+    if (pk_is_small(x) && pk_is_small(y)) return pk_small(pk_small_val(x) % pk_small_val(y));
+    return pk_nat_big_mod(rt, x, y);
+}
+
 static const PkJet natives[] = {
     {"_Force", 1, 0, 1, NULL, jet_force},
     {"_IsNat", 1, 1, 0, NULL, jet_isnat},
@@ -56,7 +98,14 @@ static const PkJet natives[] = {
     {"_ToNat", 1, 1, 0, NULL, jet_tonat},
     {"_Add",   2, 3, 0, "10", jet_add},     /* legal: (times 3 (toNat x) y), y first */
     {"_Times", 3, 4, 0, NULL, jet_times},
+    {"_Sub",   2, 3, 0, NULL, jet_sub},
+    {"_Mul",   2, 3, 0, NULL, jet_mul},
+    {"_Div",   2, 3, 0, NULL, jet_div},
+    {"_Mod",   2, 3, 0, NULL, jet_mod},
 };
+
+size_t pk_jet_count(void) { return sizeof natives / sizeof natives[0]; }
+const PkJet *pk_jet_at(size_t i) { return &natives[i]; }
 
 const PkJet *pk_jet_native(const char *name) {
     for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++)

@@ -37,6 +37,8 @@ typedef struct PkJetEntry {
 } PkJetEntry;
 
 const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
+size_t pk_jet_count(void);                        /* the natives, for listing */
+const PkJet *pk_jet_at(size_t i);
 /* Called on every new pin: attach the jet if the name and hash match. */
 int pk_jet_match(PkRuntime *rt, PkPin *pin);
 

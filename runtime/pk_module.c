@@ -556,15 +556,49 @@ static PyObject *core_set_jets_enabled(PyObject *mod, PyObject *flag) {
 }
 
 static PyObject *core_native_jets(PyObject *mod, PyObject *unused) {
-    static const char *names[] = {"_Force", "_IsNat", "_If", "_ToNat", "_Add", "_Times"};
     PyObject *l = PyList_New(0);
-    for (size_t i = 0; l && i < sizeof names / sizeof names[0]; i++) {
-        if (!pk_jet_native(names[i])) continue;
-        PyObject *s = PyUnicode_FromString(names[i]);
+    for (size_t i = 0; l && i < pk_jet_count(); i++) {
+        PyObject *s = PyUnicode_FromString(pk_jet_at(i)->name);
         if (!s || PyList_Append(l, s)) { Py_XDECREF(s); Py_DECREF(l); return NULL; }
         Py_DECREF(s);
     }
     return l;
+}
+
+/* call_jet(name, *args): run a native jet directly (a test and benchmark
+** hook): its arguments are forced as it declares, its result to WHNF. */
+static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if (n < 1 || !PyUnicode_Check(PyTuple_GET_ITEM(args, 0))) {
+        PyErr_SetString(PyExc_TypeError, "call_jet(name, *args)");
+        return NULL;
+    }
+    const PkJet *j = pk_jet_native(PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0)));
+    if (!j) return PyErr_Format(PyExc_KeyError, "no native jet %R", PyTuple_GET_ITEM(args, 0));
+    if ((size_t)n - 1 != j->arity) return PyErr_Format(PyExc_TypeError, "%s takes %u arguments", j->name, j->arity);
+    PyObject *held[32];
+    PkVal xs[32];
+    Py_ssize_t k;
+    PyObject *result = NULL;
+    for (k = 0; k < n - 1; k++) {            /* hold each argument as a Value (a root) */
+        PyObject *o = PyTuple_GET_ITEM(args, k + 1);
+        held[k] = is_value(o) ? (Py_INCREF(o), o) : wrap(to_val(o));
+        if (!held[k]) goto done;
+    }
+    for (Py_ssize_t i = 0; i < n - 1; i++) {
+        size_t a = j->order ? (size_t)(j->order[i] - '0') : (size_t)i;
+        if ((j->deep >> a) & 1) { if (!normal_of(held[a])) goto done; }
+        else if ((j->strict >> a) & 1) { if (!whnf_of(held[a])) goto done; }
+    }
+    for (Py_ssize_t i = 0; i < n - 1; i++) xs[i] = val_of(held[i]);
+    PkVal r = j->fn(RT, xs);
+    if (r == PK_JET_FALLBACK) { PyErr_SetString(PyExc_NotImplementedError, "the jet fell back to legal code"); goto done; }
+    if (!r) { raise_error(); goto done; }
+    r = pk_eval_whnf(RT, r);
+    result = wrap(r);
+done:
+    while (k-- > 0) Py_DECREF(held[k]);
+    return result;
 }
 
 static PyObject *core_stats(PyObject *mod, PyObject *unused) {
@@ -625,6 +659,7 @@ static PyMethodDef core_methods[] = {
     {"set_jet_table", core_set_jet_table, METH_O, "Install the accepted (name, hash) jet table."},
     {"set_jets_enabled", core_set_jets_enabled, METH_O, "Turn native jets on or off."},
     {"native_jets", core_native_jets, METH_NOARGS, "Names that have native code."},
+    {"call_jet", core_call_jet, METH_VARARGS, "Run a native jet by name (test hook)."},
     {"stats", core_stats, METH_NOARGS, "Counters of the runtime."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
     {NULL}
