@@ -86,7 +86,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Hashable, Sequence
 
-from pallas_kernel.tree import App, Law, Pin, Tree, row, spine
+from .errors import SeedError
+from .tree import App, Law, Pin, Tree, row, spine
 
 __all__ = [
     "SeedError",
@@ -116,8 +117,8 @@ _FLUSH_BITS = 1024
 _FINISH = object()
 
 
-class SeedError(ValueError):
-    """A value cannot be saved, or bytes are not a valid seed, germ or pod."""
+# SeedError (a PallasError and a ValueError, from errors.py) is raised when a
+# value cannot be saved, or bytes are not a valid seed, germ or pod.
 
 
 # --------------------------------------------------------------------------
