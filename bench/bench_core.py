@@ -1,0 +1,103 @@
+"""Benchmarks of the PLAN core, each against a peer measured in the same run.
+
+Each line: NAME  ours=SECONDS  peer=SECONDS  ratio=R  (ratio = ours / peer, so
+below 1 means we are faster). Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import sys
+import time
+
+import gmpy2
+
+from pallas_kernel import _core, oracle, plan
+from pallas_kernel.tree import App, Law, Pin, apps, text_nat
+
+TIMES = Pin(Law(text_nat("_Times"), 3,
+                apps(0, apps(0, apps(0, apps(2, 2), 2), apps(0, apps(0, 0, 1), apps(0, 1, 2))), 3)))
+TO_NAT = Pin(Law(text_nat("_ToNat"), 1, apps(0, apps(2, 0, 3), 1)))
+ADD = Law(text_nat("_Add"), 2, apps(0, apps(0, App(TIMES, 3), apps(0, TO_NAT, 1)), 2))
+
+
+def best(fn, repeat: int = 3) -> float:
+    """The fastest of a few runs of fn(), in seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def line(name: str, ours: float, peer: float, peer_name: str) -> None:
+    print(f"{name:<34} ours={ours:.4f}  peer={peer:.4f}  ratio={ours / peer:.2f}  (peer: {peer_name})")
+    sys.stdout.flush()
+
+
+def bench_unary_add() -> None:
+    bare_add = plan.from_tree(ADD)           # the bare law: no jet anywhere
+
+    def ours(n):
+        with plan.jets_enabled(False):
+            assert bare_add.apply(0, n).nat == n
+
+    def count(n):
+        x = 0
+        for _ in range(n):
+            x = x + 1
+        return x
+
+    n = 1_000_000
+    line("add_unjetted_1e6_vs_cpython_loop", best(lambda: ours(n)), best(lambda: count(n)),
+         "CPython for loop, 1e6 increments")
+    n = 10_000
+    tree = apps(ADD, 0, n)
+    line("add_unjetted_1e4_vs_python_oracle", best(lambda: ours(n)),
+         best(lambda: oracle.evaluate(tree, max_steps=10 ** 7), repeat=1),
+         "pure-Python PLAN evaluator")
+
+
+def bench_bignat() -> None:
+    rng = random.Random(1)
+    a, b = rng.getrandbits(1_000_000) | 1 << 999_999, rng.getrandbits(1_000_000) | 1 << 999_999
+    ga, gb = gmpy2.mpz(a), gmpy2.mpz(b)
+    va, vb = plan.nat(a), plan.nat(b)
+    prod = a * b
+    vp, gp = plan.nat(prod), gmpy2.mpz(prod)
+    line("mul_1e6_bits_vs_gmpy2", best(lambda: _core.call_jet("_Mul", va, vb)), best(lambda: ga * gb), "gmpy2")
+    line("div_2e6_by_1e6_bits_vs_gmpy2", best(lambda: _core.call_jet("_Div", vp, vb)), best(lambda: gp // gb),
+         "gmpy2")
+
+
+def balanced_tree(leaves: int):
+    """A balanced tree of (0 x y) closures over distinct nats: 2 * leaves nodes."""
+    level = list(range(1000, 1000 + leaves))
+    while len(level) > 1:
+        level = [apps(0, level[i], level[i + 1]) if i + 1 < len(level) else level[i]
+                 for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def bench_seed() -> None:
+    value = plan.evaluate(balanced_tree(50_000))   # 10^5 nodes
+    data = plan.save_seed(value)
+    tree = value.to_tree()
+    pickled = pickle.dumps(tree)
+    line("seed_save_1e5_nodes_vs_pickle", best(lambda: plan.save_seed(value)),
+         best(lambda: pickle.dumps(tree)), "pickle.dumps of the same tree")
+    line("seed_load_1e5_nodes_vs_pickle", best(lambda: plan.load_seed(data)),
+         best(lambda: pickle.loads(pickled)), "pickle.loads of the same tree")
+
+
+def main() -> None:
+    sys.setrecursionlimit(100_000)
+    bench_unary_add()
+    bench_bignat()
+    bench_seed()
+
+
+if __name__ == "__main__":
+    main()
