@@ -384,3 +384,11 @@ def test_core_agrees_with_oracle(tree):
         assert equal(got[1], expected[1])
     elif got[0] == "crash":
         assert got[1] == expected[1] and equal(got[2], expected[2])
+
+
+def test_million_deep_value_prints_and_seeds():
+    v = deep_value(1_000_000).force()
+    text = plan.show(v)
+    assert text.startswith("(0 0 (0 0 (0 0") and text.count("(") == 1_000_000
+    data = plan.save_seed(v)
+    assert plan.load_seed(data).cmp(v) == 1
