@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install clean stress
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,15 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so
+
+# The core built with PK_GC_STRESS (a collection at every safe point) and
+# AddressSanitizer, in a copy under build/stress, running the core's tests.
+STRESS := build/stress
+stress: install
+	rm -rf $(STRESS) && mkdir -p $(STRESS)
+	cp -r setup.py pyproject.toml README.md runtime pallas_kernel tests $(STRESS)/
+	rm -f $(STRESS)/pallas_kernel/*.so
+	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
+	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
+	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider tests/test_core.py tests/test_jets_native.py \
+	  -k "not million and not bare_add and not memory_is_reclaimed"

@@ -9,6 +9,10 @@ if os.environ.get("PK_DEBUG"):
     extra += ["-O0", "-g", "-UNDEBUG"]
 if os.environ.get("PK_GC_STRESS"):
     extra += ["-DPK_GC_STRESS=1"]
+link = []
+if os.environ.get("PK_ASAN"):
+    extra += ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"]
+    link += ["-fsanitize=address"]
 
 setup(
     ext_modules=[
@@ -18,6 +22,7 @@ setup(
             depends=sorted(glob.glob("runtime/*.h")),
             include_dirs=["runtime"],
             extra_compile_args=extra,
+            extra_link_args=link,
         )
     ]
 )
