@@ -41,7 +41,8 @@ enum {
     F_CRASH,     /* [k]           (k x), k >= 5, after x is normal              */
     F_NORM,      /* []            bring the result to normal form               */
     F_NORMARGS,  /* [clo i]       normalizing argument i of clo                 */
-    F_JET        /* [pin a1..an i] forcing jet argument i                       */
+    F_JET        /* [pin a1..an i] forcing the jet's i-th argument in its order;
+                 ** i > n: forcing argument i-n-1 that the jet asked for   */
 };
 
 #define TAG(kind, size) pk_small((uint64_t)(kind) | ((uint64_t)(size) << 8))
@@ -315,9 +316,15 @@ ret: {
         goto call_law;
     }
 
-    case F_JET: {                     /* the argument at position i is back */
+    case F_JET: {                     /* an argument is back */
         const PkJet *j = pk_pin(S[fb])->jet;
+        size_t n = size - 2;
         uint64_t i = pk_small_val(S[rt->sp - 2]);
+        if (i > n) {                      /* one the jet asked for: call again */
+            S[fb + 1 + (i - n - 1)] = cur;
+            S[rt->sp - 2] = pk_small(n);
+            goto jet_step;
+        }
         size_t k = j->order ? (size_t)(j->order[i] - '0') : i;
         S[fb + 1 + k] = cur;
         S[rt->sp - 2] += 2;                  /* i + 1 */
@@ -495,6 +502,12 @@ jet_step: {
     }
     rt->jet_calls++;
     PkVal r = j->fn(rt, &S[jb + 1]);
+    if (pk_unlikely(r && pk_jet_special(r) && r != PK_JET_FALLBACK)) {
+        size_t k = pk_jet_need_arg(r);  /* force argument k, then call again */
+        S[rt->sp - 2] = pk_small(n + 1 + k);
+        cur = S[jb + 1 + k];
+        goto eval;
+    }
     if (r == PK_JET_FALLBACK) {       /* the legal code, on the same args */
         PkPin *p = pk_pin(S[jb]);
         rt->sp = jb + 1 + n;

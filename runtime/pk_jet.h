@@ -15,7 +15,16 @@
 
 #include "pk_value.h"
 
-#define PK_JET_FALLBACK ((PkVal)2)   /* even and not a heap address */
+#include "pk_nat.h"
+
+/* Special results of a jet's fn (even, not multiples of 8: neither small nats
+** nor heap addresses): run the legal code instead, or force argument i to
+** WHNF and call the jet again (for arguments the legal code forces only on
+** some paths). */
+#define PK_JET_FALLBACK   ((PkVal)2)
+#define PK_JET_NEED(i)    ((PkVal)((((uint64_t)(i)) + 1) << 2 | 2))
+#define pk_jet_special(r) (((r) & 3) == 2)
+#define pk_jet_need_arg(r) ((size_t)((r) >> 2) - 1)
 
 typedef struct PkJet {
     const char *name;
@@ -35,6 +44,19 @@ typedef struct PkJetEntry {
     uint8_t hash[32];
     const PkJet *jet;
 } PkJetEntry;
+
+/* Argument helpers for jets: arguments arrive unevaluated unless declared. */
+static inline PkVal pk_arg(PkVal *a, int i) { return pk_deref(a[i]); }
+static inline PkVal pk_arg_nat(PkVal *a, int i) { return pk_nat_cast(pk_deref(a[i])); }
+static inline bool pk_arg_bit(PkVal *a, int i) {
+    PkVal v = pk_deref(a[i]);
+    return pk_is_nat(v) && v != pk_small(0);
+}
+static inline bool pk_arg_ready(PkVal *a, int i) { return pk_is_whnf(pk_deref(a[i])); }
+
+/* The families of natives, one file each (pk_jets_*.c). */
+extern const PkJet pk_jets_core[], pk_jets_nat[], pk_jets_row[];
+extern const size_t pk_jets_core_count, pk_jets_nat_count, pk_jets_row_count;
 
 const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
 size_t pk_jet_count(void);                        /* the natives, for listing */

@@ -24,6 +24,7 @@ typedef struct {
     PyObject *tree_pin, *tree_law, *tree_app;    /* pallas_kernel.tree classes */
     PyObject *err_crash, *err_loop, *err_stack;  /* pallas_kernel.errors */
     PyObject *blake3;                            /* blake3.blake3 */
+    PyObject *trace_fn;                          /* called with _Trace's message */
 } ModState;
 
 /* The module state is reached through the Value type or the module object;
@@ -90,6 +91,16 @@ static int hook_blake3(PkRuntime *rt, const uint8_t *b, size_t n, uint8_t out[32
     }
     memcpy(out, PyBytes_AS_STRING(d), 32);
     Py_DECREF(d);
+    return 0;
+}
+
+static int hook_trace(PkRuntime *rt, PkVal v) {
+    if (!the_state->trace_fn || the_state->trace_fn == Py_None) return 0;
+    PyObject *val = wrap(v);
+    PyObject *r = val ? PyObject_CallOneArg(the_state->trace_fn, val) : NULL;
+    Py_XDECREF(val);
+    if (!r) { rt->err = PK_ERR_PYTHON; return -1; }
+    Py_DECREF(r);
     return 0;
 }
 
@@ -590,8 +601,13 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
         if ((j->deep >> a) & 1) { if (!normal_of(held[a])) goto done; }
         else if ((j->strict >> a) & 1) { if (!whnf_of(held[a])) goto done; }
     }
-    for (Py_ssize_t i = 0; i < n - 1; i++) xs[i] = val_of(held[i]);
-    PkVal r = j->fn(RT, xs);
+    PkVal r;
+    for (;;) {
+        for (Py_ssize_t i = 0; i < n - 1; i++) xs[i] = val_of(held[i]);
+        r = j->fn(RT, xs);
+        if (!(r && pk_jet_special(r) && r != PK_JET_FALLBACK)) break;
+        if (!whnf_of(held[pk_jet_need_arg(r)])) goto done;   /* asked for one more */
+    }
     if (r == PK_JET_FALLBACK) { PyErr_SetString(PyExc_NotImplementedError, "the jet fell back to legal code"); goto done; }
     if (!r) { raise_error(); goto done; }
     r = pk_eval_whnf(RT, r);
@@ -599,6 +615,12 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
 done:
     while (k-- > 0) Py_DECREF(held[k]);
     return result;
+}
+
+static PyObject *core_set_trace(PyObject *mod, PyObject *fn) {
+    Py_INCREF(fn);
+    Py_XSETREF(the_state->trace_fn, fn);
+    Py_RETURN_NONE;
 }
 
 static PyObject *core_stats(PyObject *mod, PyObject *unused) {
@@ -661,6 +683,7 @@ static PyMethodDef core_methods[] = {
     {"native_jets", core_native_jets, METH_NOARGS, "Names that have native code."},
     {"call_jet", core_call_jet, METH_VARARGS, "Run a native jet by name (test hook)."},
     {"stats", core_stats, METH_NOARGS, "Counters of the runtime."},
+    {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
     {NULL}
 };
@@ -708,6 +731,7 @@ PyMODINIT_FUNC PyInit__core(void) {
     rt->nat_small_max = PyLong_FromUnsignedLongLong(PK_SMALL_MAX);
     rt->blake3 = hook_blake3;
     rt->poll_signals = hook_poll;
+    rt->trace = hook_trace;
     rt->poll = PK_POLL_STEPS;
     rt->jets_enabled = true;
     rt->host = st;

@@ -150,5 +150,25 @@ PkVal pk_nat_big_sub(PkRuntime *rt, PkVal a, PkVal b) {
     return big_binop(rt, a, b, PyNumber_Subtract);
 }
 
+PkVal pk_nat_big_lsh(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Lshift); }
+PkVal pk_nat_big_rsh(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Rshift); }
+PkVal pk_nat_big_and(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_And); }
+PkVal pk_nat_big_or(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Or); }
+PkVal pk_nat_big_xor(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Xor); }
+
+static PyObject *power(PyObject *x, PyObject *y) { return PyNumber_Power(x, y, Py_None); }
+PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, power); }
+
+uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v) {
+    if (pk_is_small(v)) return (uint64_t)__builtin_popcountll(pk_small_val(v));
+    PyObject *i = pk_nat_to_py(rt, v);
+    PyObject *c = i ? PyObject_CallMethod(i, "bit_count", NULL) : NULL;
+    Py_XDECREF(i);
+    if (!c) { py_fail(rt); return UINT64_MAX; }
+    uint64_t n = PyLong_AsUnsignedLongLong(c);
+    Py_DECREF(c);
+    return n;
+}
+
 /* Release the Python number of a BIG object being swept. */
 void pk_nat_release(PkVal v) { Py_DECREF((PyObject *)pk_big(v)->num); }

@@ -31,6 +31,14 @@ PkVal pk_nat_big_mul(PkRuntime *rt, PkVal a, PkVal b);
 PkVal pk_nat_big_div(PkRuntime *rt, PkVal a, PkVal b);   /* b != 0 */
 PkVal pk_nat_big_mod(PkRuntime *rt, PkVal a, PkVal b);   /* b != 0 */
 
+PkVal pk_nat_big_lsh(PkRuntime *rt, PkVal a, PkVal b);   /* a << b */
+PkVal pk_nat_big_rsh(PkRuntime *rt, PkVal a, PkVal b);   /* a >> b */
+PkVal pk_nat_big_and(PkRuntime *rt, PkVal a, PkVal b);
+PkVal pk_nat_big_or(PkRuntime *rt, PkVal a, PkVal b);
+PkVal pk_nat_big_xor(PkRuntime *rt, PkVal a, PkVal b);
+PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b);
+uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v);       /* UINT64_MAX on error */
+
 /* NAT(x): x if it is a nat, else 0 (x in WHNF). */
 static inline PkVal pk_nat_cast(PkVal x) { return pk_is_nat(x) ? x : pk_small(0); }
 

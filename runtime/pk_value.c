@@ -132,3 +132,13 @@ PkVal pk_value_apply(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *args) {
     memcpy(dst + have, args, n * sizeof(PkVal));
     return v;
 }
+
+PkVal pk_value_row(PkRuntime *rt, uint64_t n, const PkVal *items) {
+    PkVal cow = pk_value_law(rt, pk_small(0), pk_small(n + 1), pk_small(0));
+    if (!cow || n == 0) return cow;
+    if (n >= UINT32_MAX) return pk_fail(rt, PK_ERR_NOMEM, "row too long");
+    PkVal r = pk_value_clo(rt, cow, 1, (uint32_t)n, NULL);
+    if (!r) return 0;
+    for (uint64_t i = 0; i < n; i++) pk_clo(r)->args[n - 1 - i] = items ? items[i] : pk_small(0);
+    return r;
+}

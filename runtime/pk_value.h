@@ -171,6 +171,9 @@ uint64_t pk_value_arity(PkVal v);          /* v in WHNF */
 PkVal pk_value_apply(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *args);
 bool pk_value_is_row(PkVal v, uint64_t *len);
 PkVal pk_value_row_get(PkVal v, uint64_t i);   /* index order: 0 is the last arg */
+/* A row of n items in index order (items NULL: zeros, to be filled through
+** pk_clo(r)->args[n-1-i]); n == 0 gives the empty row {0 1 0}. */
+PkVal pk_value_row(PkRuntime *rt, uint64_t n, const PkVal *items);
 
 /* ----- pk_gc.c ------------------------------------------------------------ */
 void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes);

@@ -57,3 +57,112 @@ def test_unknown_jet_and_wrong_arity():
         _core.call_jet("_Nope", 1)
     with pytest.raises(TypeError):
         _core.call_jet("_Add", 1)
+
+
+def J(name, *args):
+    """Call a native jet; notation strings are read as values."""
+    xs = [plan.read(a) if isinstance(a, str) else a for a in args]
+    return _core.call_jet(name, *xs)
+
+
+def S(name, *args):
+    return plan.show(J(name, *args))
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("_Seq", (1, 7), "7"),
+    ("_IsPin", ("<1>",), "1"), ("_IsPin", (1,), "0"),
+    ("_IsLaw", ("{1 1 1}",), "1"), ("_IsLaw", ("[1]",), "0"),
+    ("_IsApp", ("[1]",), "1"), ("_IsApp", ("{1 1 1}",), "0"),
+    ("_PlanTag", ("<1>",), "0"), ("_PlanTag", ("{1 1 1}",), "1"),
+    ("_PlanTag", ("(0 1)",), "2"), ("_PlanTag", (5,), "3"),
+    ("_PinItem", ("<[1]>",), "[1]"), ("_PinItem", (5,), "0"),
+    ("_LawName", ("{7 2 3}",), "7"), ("_LawArgs", ("{7 2 3}",), "2"),
+    ("_LawBody", ("{7 2 3}",), "3"), ("_LawBody", ("(0 1)",), "0"),
+    ("_LawName", ("[]",), "0"), ("_LawArgs", ("[]",), "1"),
+    ("_Car", ("<1>",), "4"), ("_Car", ("{7 2 3}",), "(0 7 2)"),
+    ("_Car", ("(0 1 2)",), "(0 1)"), ("_Car", ("(0 1)",), "0"), ("_Car", (9,), "0"),
+    ("_Car", ("[5 6]",), "({0 3 0} 6)"),
+    ("_Cdr", ("<1>",), "1"), ("_Cdr", ("{7 2 3}",), "3"), ("_Cdr", ("(0 1 2)",), "2"),
+    ("_Cdr", ("[5 6]",), "5"), ("_Cdr", (9,), "0"),
+    ("_Eqz", (0,), "1"), ("_Eqz", (3,), "0"), ("_Eqz", ("(0 0)",), "0"),
+    ("_Not", (0,), "1"), ("_Not", (5,), "0"), ("_Not", ("(0 0)",), "1"),
+    ("_Bit", (5,), "1"), ("_Bit", ("(0 0)",), "0"),
+    ("_And", (1, 2), "1"), ("_And", (1, 0), "0"), ("_And", (0, "(9 9)"), "0"),
+    ("_Or", (0, 2), "1"), ("_Or", (0, 0), "0"), ("_Or", (3, "(9 9)"), "1"),
+    ("_Xor", (1, 0), "1"), ("_Xor", (2, 3), "0"),
+    ("_Cmp", (1, 2), "0"), ("_Cmp", ("[1 2]", "[1 2]"), "1"), ("_Cmp", ("(0 1)", 9), "2"),
+    ("_Eql", ("[1 (3 1)]", "[1 2]"), "1"), ("_Neq", (1, 1), "0"),
+    ("_Lth", (1, 2), "1"), ("_Lte", (2, 2), "1"), ("_Gth", ("<0>", 5), "1"), ("_Gte", (1, 2), "0"),
+    ("_Min", ("[1]", 3), "3"), ("_Max", ("[1]", 3), "[1]"),
+])
+def test_core_jets(name, args, expected):
+    assert S(name, *args) == expected
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("_Dec", (0,), "0"), ("_Dec", (2 ** 63,), str(2 ** 63 - 1)), ("_Dec", ("(0 0)",), "0"),
+    ("_DivMod", (17, 5), "(0 3 2)"), ("_DivMod", (17, 0), "(0 0 17)"),
+    ("_Bex", (0,), "1"), ("_Bex", (70,), str(2 ** 70)),
+    ("_Lsh", (3, 2), "12"), ("_Lsh", (1, 100), str(2 ** 100)), ("_Lsh", (0, 2 ** 80), "0"),
+    ("_Rsh", (2 ** 100, 99), "2"), ("_Rsh", (5, 64), "0"), ("_Rsh", (5, 2 ** 80), "0"),
+    ("_Dis", (5, 2), "7"), ("_Con", (6, 3), "2"), ("_Mix", (6, 3), "5"),
+    ("_Dis", (2 ** 100, 1), str(2 ** 100 + 1)), ("_Con", (2 ** 100 + 3, 6), "2"),
+    ("_Met", (0,), "0"), ("_Met", (255,), "8"), ("_Met", (2 ** 100,), "101"),
+    ("_PopCount", (7,), "3"), ("_PopCount", (2 ** 100 + 1,), "2"),
+    ("_Trunc", (4, 255), "15"), ("_Trunc", (100, 5), "5"), ("_Trunc", (64, 2 ** 64 + 3), "3"),
+    ("_BitSlice", (4, 4, 255), "15"), ("_BitSlice", (100, 8, 2 ** 101), "2"),
+    ("_TestBit", (3, 8), "1"), ("_TestBit", (2, 8), "0"), ("_TestBit", (100, 2 ** 100), "1"),
+    ("_SetBit", (2, 8), "12"), ("_SetBit", (3, 8), "8"),
+    ("_ClearBit", (3, 12), "4"), ("_ClearBit", (0, 12), "12"),
+])
+def test_nat_jets(name, args, expected):
+    assert S(name, *args) == expected
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("_Len", ("[1 2 3]",), "3"), ("_Len", ("[]",), "0"), ("_Len", (5,), "0"),
+    ("_Len", ("#[1=2 3=4]",), "1"),
+    ("_Get", ("[5 6 7]", 0), "5"), ("_Get", ("[5 6 7]", 2), "7"), ("_Get", ("[5 6 7]", 3), "0"),
+    ("_Get", ("[5]", 2 ** 70), "0"), ("_Idx", (1, "[5 6 7]"), "6"), ("_Idx", (0, "[]"), "0"),
+    ("_Get", ("[(9 9) 6]", 1), "6"),                      # elements are not forced
+    ("_Switch", (1, 99, "[5 6]"), "6"), ("_Switch", (2, 99, "[5 6]"), "99"),
+    ("_Put", ("[5 6]", 1, 9), "[5 9]"), ("_Put", ("[5 6]", 2, 9), "[5 6]"),
+    ("_Mut", (0, 9, "[5 6]"), "[9 6]"),
+    ("_Weld", ("[1 2]", "[3]"), "[1 2 3]"), ("_Weld", ("[]", "[]"), "[]"),
+    ("_Weld", ("[]", "[4]"), "[4]"),
+    ("_Map", ("(3)", "[1 2]"), "[2 3]"), ("_Map", ("(3)", "[]"), "[]"),
+    ("_Rev", ("[1 2 3]",), "[3 2 1]"), ("_Rev", ("[]",), "[]"),
+    ("rowCons", (0, "[1 2]"), "[0 1 2]"), ("rowCons", (0, "[]"), "[0]"),
+    ("rowSnoc", ("[1 2]", 3), "[1 2 3]"),
+    ("_IsRow", ("[1]",), "1"), ("_IsRow", ("[]",), "1"), ("_IsRow", ("(0 1)",), "0"),
+    ("_IsCow", ("{0 3 0}",), "1"), ("_IsCow", ("[]",), "0"),
+])
+def test_row_jets(name, args, expected):
+    assert S(name, *args) == expected
+
+
+def test_row_jets_fall_back_outside_rows():
+    with pytest.raises(NotImplementedError):
+        J("_Weld", "(0 1)", "[1]")
+
+
+def test_mul_looks_at_x_only_when_y_is_not_zero():
+    assert J("_Mul", "(9 9)", 0).nat == 0
+    with pytest.raises(plan.PlanCrash):
+        J("_Mul", "(9 9)", 2)
+
+
+def test_huge_shift_is_an_error_not_a_crash_of_the_process():
+    with pytest.raises(MemoryError):
+        J("_Lsh", 1, 2 ** 80)
+
+
+def test_trace_goes_to_the_callback():
+    seen = []
+    _core.set_trace(lambda v: seen.append(plan.show(v)))
+    try:
+        assert J("_Trace", "[(3 1)]", 5).nat == 5
+    finally:
+        _core.set_trace(None)
+    assert seen == ["[2]"]

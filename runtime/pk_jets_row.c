@@ -1,0 +1,125 @@
+/*
+** pk_jets_row.c: jets for rows (sire_05) on the canonical row form, a flat
+** closure of a cow: element i of a row of n is args[n-1-i].
+**
+** Indexing jets work on any closure, counting arguments from the right, as
+** the reference does; builders fall back to the legal code when an input is
+** not a row. Elements are never forced.
+*/
+#include "pk_jet.h"
+
+static uint64_t clo_len(PkVal v) { return pk_is_clo(v) ? pk_obj(v)->n : 0; }
+
+/* argument i of a closure counted from the right, or 0 */
+static PkVal from_right(PkVal v, PkVal i) {
+    uint64_t n = clo_len(v);
+    if (!pk_is_small(i) || pk_small_val(i) >= n) return pk_small(0);
+    return pk_clo(v)->args[n - 1 - pk_small_val(i)];
+}
+
+/* (_Len x): the number of arguments of a closure (a tab counts 1), else 0 */
+static PkVal len(PkRuntime *rt, PkVal *a) { (void)rt; return pk_small(clo_len(pk_arg(a, 0))); }
+
+/* (_Get row i), (_Idx i row): element i, 0 when out of range */
+static PkVal get(PkRuntime *rt, PkVal *a) { (void)rt; return from_right(pk_arg(a, 0), pk_arg_nat(a, 1)); }
+static PkVal idx(PkRuntime *rt, PkVal *a) { (void)rt; return from_right(pk_arg(a, 1), pk_arg_nat(a, 0)); }
+
+/* (_Switch i fallback row) = row[i], or fallback when out of range */
+static PkVal switch_(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal row = pk_arg(a, 2), i = pk_arg_nat(a, 0);
+    if (!pk_is_small(i) || pk_small_val(i) >= clo_len(row)) return a[1];
+    return from_right(row, i);
+}
+
+/* a closure with argument i (from the right) replaced by v */
+static PkVal put_at(PkRuntime *rt, PkVal row, PkVal i, PkVal v) {
+    uint64_t n = clo_len(row);
+    if (!pk_is_small(i) || pk_small_val(i) >= n) return row;
+    PkClo *c = pk_clo(row);
+    PkVal r = pk_value_clo(rt, c->head, c->rem, c->h.n, c->args);
+    if (r) pk_clo(r)->args[n - 1 - pk_small_val(i)] = v;
+    return r;
+}
+
+/* (_Put row k v), (_Mut k v row): the row with element k set to v */
+static PkVal put(PkRuntime *rt, PkVal *a) { return put_at(rt, pk_arg(a, 0), pk_arg_nat(a, 1), a[2]); }
+static PkVal mut(PkRuntime *rt, PkVal *a) { return put_at(rt, pk_arg(a, 2), pk_arg_nat(a, 0), a[1]); }
+
+/* (_Weld x y) = the row x followed by the row y */
+static PkVal weld(PkRuntime *rt, PkVal *a) {
+    PkVal x = pk_arg(a, 0), y = pk_arg(a, 1);
+    uint64_t nx, ny;
+    if (!pk_value_is_row(x, &nx) || !pk_value_is_row(y, &ny)) return PK_JET_FALLBACK;
+    PkVal r = pk_value_row(rt, nx + ny, NULL);
+    if (!r || nx + ny == 0) return r;
+    PkVal *dst = pk_clo(r)->args;           /* dst[n-1-i] is element i */
+    for (uint64_t i = 0; i < nx; i++) dst[nx + ny - 1 - i] = pk_value_row_get(x, i);
+    for (uint64_t i = 0; i < ny; i++) dst[ny - 1 - i] = pk_value_row_get(y, i);
+    return r;
+}
+
+/* (_Map f row) = [(f x0) (f x1) ..], each element a lazy application */
+static PkVal map(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 1);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    PkVal r = pk_value_row(rt, n, NULL);
+    for (uint64_t i = 0; r && i < n; i++) {
+        PkVal x = pk_clo(row)->args[i];
+        PkVal t = pk_value_thunk(rt, a[0], 1, &x);
+        if (!t) return 0;
+        pk_clo(r)->args[i] = t;
+    }
+    return r;
+}
+
+/* (_Rev row) = the row reversed */
+static PkVal rev(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    PkVal r = pk_value_row(rt, n, NULL);
+    for (uint64_t i = 0; r && i < n; i++) pk_clo(r)->args[i] = pk_clo(row)->args[n - 1 - i];
+    return r;
+}
+
+/* (rowCons x row) = [x row..];  (rowSnoc row x) = [row.. x] */
+static PkVal cons_snoc(PkRuntime *rt, PkVal row, PkVal x, bool at_front) {
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    PkVal r = pk_value_row(rt, n + 1, NULL);
+    if (!r) return 0;
+    PkVal *dst = pk_clo(r)->args;
+    for (uint64_t i = 0; i < n; i++) dst[n - (at_front ? 1 + i : i)] = pk_value_row_get(row, i);
+    dst[at_front ? n : 0] = x;
+    return r;
+}
+static PkVal row_cons(PkRuntime *rt, PkVal *a) { return cons_snoc(rt, pk_arg(a, 1), a[0], true); }
+static PkVal row_snoc(PkRuntime *rt, PkVal *a) { return cons_snoc(rt, pk_arg(a, 0), a[1], false); }
+
+/* (_IsRow x), (_IsCow x) */
+static PkVal is_row(PkRuntime *rt, PkVal *a) { (void)rt; uint64_t n; return pk_small(pk_value_is_row(pk_arg(a, 0), &n)); }
+static PkVal is_cow(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal v = pk_arg(a, 0);
+    return pk_small(pk_is_law(v) && pk_obj(v)->shape == PK_SHAPE_COW);
+}
+
+/* name, arity, strict mask, deep mask, order, code */
+const PkJet pk_jets_row[] = {
+    {"_Len", 1, 1, 0, NULL, len},
+    {"_Get", 2, 3, 0, NULL, get},
+    {"_Idx", 2, 3, 0, NULL, idx},
+    {"_Switch", 3, 5, 0, NULL, switch_},
+    {"_Put", 3, 3, 0, NULL, put},
+    {"_Mut", 3, 5, 0, NULL, mut},
+    {"_Weld", 2, 3, 0, NULL, weld},
+    {"_Map", 2, 2, 0, NULL, map},
+    {"_Rev", 1, 1, 0, NULL, rev},
+    {"rowCons", 2, 2, 0, NULL, row_cons},
+    {"rowSnoc", 2, 1, 0, NULL, row_snoc},
+    {"_IsRow", 1, 1, 0, NULL, is_row},
+    {"_IsCow", 1, 1, 0, NULL, is_cow},
+};
+const size_t pk_jets_row_count = sizeof pk_jets_row / sizeof pk_jets_row[0];
