@@ -19,8 +19,16 @@
 void pk_law_free_code(struct PkCode *code);
 
 void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes) {
-    PkObj *o = malloc(bytes);
-    if (pk_unlikely(!o)) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return NULL; }
+    bytes = (bytes + 7) & ~(size_t)7;
+    size_t cls = bytes / 8;
+    PkObj *o;
+    if (cls < PK_FREE_CLASSES && rt->free_cells[cls]) {
+        o = rt->free_cells[cls];
+        rt->free_cells[cls] = o->gc_next;
+    } else {
+        o = malloc(bytes);
+        if (pk_unlikely(!o)) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return NULL; }
+    }
     o->gc_next = rt->heap;
     o->kind = (uint8_t)kind;
     o->mark = 0;
@@ -33,14 +41,18 @@ void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes) {
     return o;
 }
 
+/* The allocated size, rounded as pk_gc_alloc rounds it. A thunk keeps its
+** size when it turns into an indirection, since n is kept. */
 static size_t obj_size(PkObj *o) {
+    size_t b;
     switch (o->kind) {
-    case PK_BIG: return sizeof(PkBig);
-    case PK_PIN: return sizeof(PkPin);
-    case PK_LAW: return sizeof(PkLaw);
-    case PK_CLO: return sizeof(PkClo) + o->n * sizeof(PkVal);
-    default:     return sizeof(PkThunk) + o->n * sizeof(PkVal);
+    case PK_BIG: b = sizeof(PkBig); break;
+    case PK_PIN: b = sizeof(PkPin); break;
+    case PK_LAW: b = sizeof(PkLaw); break;
+    case PK_CLO: b = sizeof(PkClo) + o->n * sizeof(PkVal); break;
+    default:     b = sizeof(PkThunk) + o->n * sizeof(PkVal); break;
     }
+    return (b + 7) & ~(size_t)7;
 }
 
 /* ----- marking ------------------------------------------------------------ */
@@ -109,7 +121,13 @@ void pk_gc_collect(PkRuntime *rt) {
         *link = o->gc_next;
         if (o->kind == PK_BIG) pk_nat_release((PkVal)o);
         else if (o->kind == PK_LAW && ((PkLaw *)o)->code) pk_law_free_code(((PkLaw *)o)->code);
-        free(o);
+        size_t cls = obj_size(o) / 8;
+        if (cls < PK_FREE_CLASSES) {
+            o->gc_next = rt->free_cells[cls];
+            rt->free_cells[cls] = o;
+        } else {
+            free(o);
+        }
     }
     rt->heap_bytes = rt->heap_live = live;
     rt->since_gc = 0;
@@ -126,6 +144,13 @@ void pk_gc_free_all(PkRuntime *rt) {
         o = next;
     }
     rt->heap = NULL;
+    for (size_t c = 0; c < PK_FREE_CLASSES; c++) {
+        while (rt->free_cells[c]) {
+            PkObj *next = rt->free_cells[c]->gc_next;
+            free(rt->free_cells[c]);
+            rt->free_cells[c] = next;
+        }
+    }
     free(rt->stack);
     free(rt->handles);
     free(rt->mstack);

@@ -30,6 +30,15 @@
 #define PK_GC_STRESS 0
 #endif
 
+/* Objects of up to 8 * (PK_FREE_CLASSES - 1) bytes are recycled through free
+** lists by size instead of going back to malloc. The stress build recycles
+** nothing, so AddressSanitizer sees every use after a free. */
+#if PK_GC_STRESS
+#define PK_FREE_CLASSES 1
+#else
+#define PK_FREE_CLASSES 17
+#endif
+
 /* Steps between two polls for signals (Ctrl-C, Jupyter interrupt); polls are
 ** also where the evaluator may collect. */
 #ifndef PK_POLL_STEPS

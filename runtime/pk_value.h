@@ -128,6 +128,7 @@ enum {
 typedef struct PkRuntime {
     /* heap */
     PkObj *heap;               /* list of all objects */
+    PkObj *free_cells[PK_FREE_CLASSES];  /* recycled small objects by size / 8 */
     size_t heap_bytes, heap_live, since_gc, gc_count;
     /* explicit evaluation stack (a root) */
     PkVal *stack;
