@@ -534,6 +534,28 @@ call_law: {
     PkVal r = run_law(rt, law, x, &tail_n);
     if (!r) { rt->sp = x; goto fail; }
     if (tail_n != UINT32_MAX) {      /* [f x1..xn] at x: apply f */
+        /* A known head with exactly its arity: [f x1..xn] is already the
+        ** exec region of the call, so enter it directly (no APPLY frame). */
+        PkVal f = pk_deref(S[x]);
+        if (pk_is_pin(f) && pk_pin(f)->jet && rt->jets_enabled && pk_pin(f)->jet->arity == tail_n) {
+            S[x] = f;
+            rt->sp = x + 1 + tail_n;
+            RESERVE(2);
+            PUSH(pk_small(0));
+            PUSH(TAG(F_JET, tail_n + 2));
+            goto jet_step;
+        }
+        if (pk_is_pin(f) && !(pk_pin(f)->jet && rt->jets_enabled) && pk_is_law(pk_pin(f)->item) &&
+            pk_law(pk_pin(f)->item)->arity == tail_n) {
+            S[x] = f;                     /* self is the pin */
+            law = pk_law(pk_pin(f)->item);
+            goto call_law;
+        }
+        if (pk_is_law(f) && pk_law(f)->arity == tail_n) {
+            S[x] = f;
+            law = pk_law(f);
+            goto call_law;
+        }
         cur = S[x];
         memmove(&S[x], &S[x + 1], tail_n * sizeof(PkVal));
         rt->sp = x + tail_n;
