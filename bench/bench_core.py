@@ -6,6 +6,7 @@ below 1 means we are faster). Run with `make bench`.
 
 from __future__ import annotations
 
+import pathlib
 import pickle
 import random
 import sys
@@ -33,7 +34,7 @@ def best(fn, repeat: int = 3) -> float:
 
 
 def line(name: str, ours: float, peer: float, peer_name: str) -> None:
-    print(f"{name:<34} ours={ours:.4f}  peer={peer:.4f}  ratio={ours / peer:.2f}  (peer: {peer_name})")
+    print(f"{name:<34} ours={ours:.4f}  peer={peer:.4f}  ratio={ours / peer:.3g}  (peer: {peer_name})")
     sys.stdout.flush()
 
 
@@ -92,8 +93,24 @@ def bench_seed() -> None:
          best(lambda: pickle.loads(pickled)), "pickle.loads of the same tree")
 
 
+def bench_nfib() -> None:
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
+    import hand_laws
+
+    hand_laws.accept()
+    nfib = hand_laws.value(hand_laws.NFIB)
+    n = 30
+    expected = hand_laws.py_nfib(n)
+    ours = best(lambda: nfib.apply(n).nat, repeat=1)
+    assert nfib.apply(20).nat == hand_laws.py_nfib(20)
+    peer = best(lambda: hand_laws.py_nfib(n), repeat=1)
+    assert expected == hand_laws.py_nfib(n)
+    line("nfib_30_vs_cpython", ours, peer, "the same function in CPython")
+
+
 def main() -> None:
     sys.setrecursionlimit(100_000)
+    bench_nfib()
     bench_unary_add()
     bench_bignat()
     bench_seed()

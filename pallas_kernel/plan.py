@@ -24,7 +24,7 @@ from .tree import Tree
 __all__ = [
     "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
-    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "stats",
+    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "accept_jet_hashes", "stats",
 ]
 
 Valueish = Union[Value, int]
@@ -41,7 +41,16 @@ def jet_table() -> list[tuple[str, bytes]]:
     return table
 
 
-_core.set_jet_table([(name.encode("utf-8"), h) for name, h in jet_table()])
+_accepted = [(name.encode("utf-8"), h) for name, h in jet_table()]
+_core.set_jet_table(_accepted)
+
+
+def accept_jet_hashes(pairs: list[tuple[str, bytes]]) -> None:
+    """Accept more (law name, pin hash) pairs for jets, beside the reference's
+    table: pins made from now on with such a name and hash get the native
+    code of that name (tests and benchmarks use it for hand-built laws)."""
+    _accepted.extend((name.encode("utf-8"), h) for name, h in pairs)
+    _core.set_jet_table(_accepted)
 
 
 def nat(n: int) -> Value:

@@ -12,7 +12,8 @@
 **   a call is being set up, the top may hold an "exec region" [self, args..]
 **   or a law's env and value stack; a collection never happens then.
 ** - A collection may only start at `eval`, where the only live value outside
-**   the stack is `cur`, which is pushed around it.
+**   the stack is `cur`, which is pushed around it, or at `call_law`, where
+**   everything live is in the exec region on the stack.
 ** - A THUNK under evaluation is BUSY and has an UPDATE frame; entering a BUSY
 **   thunk or an unfilled let HOLE is a loop. A CLO being normalized has the
 **   WALKING flag; meeting it again is a cycle, also reported as a loop.
@@ -41,6 +42,7 @@ enum {
     F_CRASH,     /* [k]           (k x), k >= 5, after x is normal              */
     F_NORM,      /* []            bring the result to normal form               */
     F_NORMARGS,  /* [clo i]       normalizing argument i of clo                 */
+    F_LAWK,      /* [env.. values.. pc] a law's code waiting for a value      */
     F_JET        /* [pin a1..an i] forcing the jet's i-th argument in its order;
                  ** i > n: forcing argument i-n-1 that the jet asked for   */
 };
@@ -98,61 +100,121 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 
 /*
 ** Run a law's code. The env [self, a1..an] starts at rt->stack[env]; the let
-** slots are pushed after it. Returns the result to evaluate next, or 0 on
-** failure. If the result is an application it is not built: *tail_n is set
-** and the stack holds [f x1..xn] at env, ready to become an APPLY frame.
+** slots and then the value stack follow it. A fresh call passes pc ==
+** UINT32_MAX; a call resumed after an EVAL passes the pc and the value-stack
+** top (the evaluated value already pushed). Outcomes:
+**   RUN_VALUE  *out is the result, to be evaluated next; the stack is cut
+**              back to env
+**   RUN_TAIL   the result is the application [f x1..xn] now at env, n in
+**              *tail_n: an exec region for the caller
+**   RUN_EVAL   an F_LAWK frame holding the env and value stack was pushed
+**              (and maybe an APPLY frame above it): evaluate *out, and the
+**              F_LAWK return resumes this code
+**   RUN_FAIL   rt->err is set
 */
-static PkVal run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t *tail_n) {
+enum { RUN_FAIL = 0, RUN_VALUE, RUN_TAIL, RUN_EVAL };
+
+static PkLaw *law_of_self(PkVal self) {
+    return pk_is_law(self) ? pk_law(self) : pk_law(pk_pin(self)->item);
+}
+
+/* Suspend at pc: the values [env, base) become an F_LAWK frame resuming at pc. */
+static void suspend(PkRuntime *rt, size_t env, size_t base, uint32_t pc) {
+    rt->stack[base] = pk_small(pc);
+    rt->stack[base + 1] = TAG(F_LAWK, base - env + 1);
+}
+
+static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp,
+                   PkVal *out, uint32_t *tail_n) {
     PkCode *c = law->code;
     if (!c) {
         c = law->code = pk_law_compile(rt, law);
-        if (!c) return 0;
+        if (!c) return RUN_FAIL;
     }
-    size_t nargs = (size_t)law->arity + 1;
-    if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 2)) return 0;
-    PkVal *st = rt->stack;
-    size_t lets = env + nargs;
-    rt->sp = lets;
-    for (uint32_t i = 0; i < c->nlets; i++) {
-        PkVal h = pk_value_hole(rt);
-        if (!h) return 0;
-        st[rt->sp++] = h;
-    }
-    size_t vs = rt->sp;               /* value stack base */
-    uint32_t nseg = c->nlets + 1;
-    *tail_n = UINT32_MAX;
-    for (uint32_t s = 0; s < nseg; s++) {
-        size_t sp = vs;
-        uint32_t end = c->seg[s + 1];
-        bool last = s + 1 == nseg;
-        for (uint32_t pc = c->seg[s]; pc < end; pc++) {
-            uint64_t ins = c->instr[pc];
-            uint64_t arg = pk_instr_arg(ins);
-            switch (pk_instr_op(ins)) {
-            case PK_I_REF:   st[sp++] = st[env + arg]; break;
-            case PK_I_CONST: st[sp++] = c->consts[arg]; break;
-            case PK_I_APP: {
-                uint32_t n = (uint32_t)arg;
-                sp -= n + 1;
-                if (last && pc + 1 == end) {
-                    /* result position: no thunk, the caller applies */
-                    memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
-                    rt->sp = env + n + 1;
-                    *tail_n = n;
-                    return st[env];
-                }
-                PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
-                if (!a) return 0;
-                st[sp++] = a;
-                break;
-            }
-            }
+    size_t lets = env + (size_t)law->arity + 1;
+    if (pc == UINT32_MAX) {
+        if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 4)) return RUN_FAIL;
+        PkVal *st = rt->stack;
+        rt->sp = lets;
+        for (uint32_t i = 0; i < c->nlets; i++) {
+            PkVal h = pk_value_hole(rt);
+            if (!h) return RUN_FAIL;
+            st[rt->sp++] = h;
         }
-        if (!last) fill_slot(st[lets + s], st[vs]);
+        size_t vs = rt->sp;               /* value stack base */
+        for (uint32_t s = 0; s < c->nlets; s++) {   /* let segments: values only */
+            sp = vs;
+            for (pc = c->seg[s]; pc < c->seg[s + 1]; pc++) {
+                uint64_t ins = c->instr[pc], arg = pk_instr_arg(ins);
+                switch (pk_instr_op(ins)) {
+                case PK_I_REF:   st[sp++] = st[env + arg]; break;
+                case PK_I_CONST: st[sp++] = c->consts[arg]; break;
+                default: {        /* PK_I_APP */
+                    sp -= arg + 1;
+                    PkVal a = mk_app(rt, st[sp], (uint32_t)arg, &st[sp + 1]);
+                    if (!a) return RUN_FAIL;
+                    st[sp++] = a;
+                }
+                }
+            }
+            fill_slot(st[lets + s], st[vs]);
+        }
+        pc = c->seg[c->nlets];
+        sp = vs;
+    } else if (!pk_gc_stack_reserve(rt, c->maxstack + 4)) {
+        return RUN_FAIL;
     }
-    PkVal r = st[vs];
-    rt->sp = env;
-    return r;
+    PkVal *st = rt->stack;
+    for (;; pc++) {                       /* the result segment */
+        uint64_t ins = c->instr[pc], arg = pk_instr_arg(ins);
+        switch (pk_instr_op(ins)) {
+        case PK_I_REF:   st[sp++] = st[env + arg]; break;
+        case PK_I_CONST: st[sp++] = c->consts[arg]; break;
+        case PK_I_APP: {
+            uint32_t n = (uint32_t)arg;
+            sp -= n + 1;
+            if (pk_instr_op(c->instr[pc + 1]) == PK_I_RET) {
+                /* result position: no thunk, the caller applies */
+                memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
+                rt->sp = env + n + 1;
+                *tail_n = n;
+                return RUN_TAIL;
+            }
+            PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
+            if (!a) return RUN_FAIL;
+            st[sp++] = a;
+            break;
+        }
+        case PK_I_EVAL: {
+            PkVal v = pk_deref(st[sp - 1]);
+            if (pk_is_whnf(v)) { st[sp - 1] = v; break; }
+            suspend(rt, env, sp - 1, pc + 1);
+            rt->sp = sp + 1;
+            *out = v;
+            return RUN_EVAL;
+        }
+        case PK_I_EVAL_APP: {             /* [f x1..xn] -> LAWK frame, APPLY frame */
+            uint32_t n = (uint32_t)arg;
+            size_t base = sp - n - 1;
+            PkVal f = st[base];
+            memmove(&st[base + 2], &st[base + 1], n * sizeof(PkVal));
+            suspend(rt, env, base, pc + 1);
+            st[base + 2 + n] = TAG(F_APPLY, n);
+            rt->sp = base + 3 + n;
+            *out = f;
+            return RUN_EVAL;
+        }
+        case PK_I_IF: {
+            PkVal v = st[--sp];
+            if (!(pk_is_nat(v) && v != pk_small(0))) pc = (uint32_t)arg - 1;
+            break;
+        }
+        default:                          /* PK_I_RET */
+            *out = st[sp - 1];
+            rt->sp = env;
+            return RUN_VALUE;
+        }
+    }
 }
 
 /* Remove the exec-region placeholder at base: [_, a1..an] -> [a1..an]. */
@@ -165,6 +227,9 @@ static PkVal run(PkRuntime *rt, PkVal cur, size_t base) {
     PkVal *a;                     /* scratch pointer into the stack, never kept */
     PkLaw *law;                   /* call_law: the law to run ...            */
     size_t x;                     /* ... with its env [self, args] at S[x]   */
+    int how;                      /* law_done: what run_law did,             */
+    PkVal got;                    /* ... the value it gave,                  */
+    uint32_t tail_n;              /* ... or the size of its tail call        */
 
 eval:
     if (pk_unlikely(--rt->poll == 0)) {
@@ -329,6 +394,16 @@ ret: {
         S[fb + 1 + k] = cur;
         S[rt->sp - 2] += 2;                  /* i + 1 */
         goto jet_step;
+    }
+
+    case F_LAWK: {                    /* a value the law's code waited for */
+        x = fb;
+        law = law_of_self(S[x]);
+        uint32_t pc = (uint32_t)pk_small_val(S[rt->sp - 2]);
+        S[rt->sp - 2] = cur;              /* the value takes the pc's place */
+        rt->sp--;                         /* and the tag goes */
+        how = run_law(rt, law, x, pc, rt->sp, &got, &tail_n);
+        goto law_done;
     }
 
     case F_INC: {
@@ -527,13 +602,22 @@ jet_step: {
     goto eval;
 }
 
-call_law: {
-    /* run law with env [self a1..an] at S[x]; its result is evaluated next */
-    uint32_t tail_n;
+call_law:
+    /* run law with env [self a1..an] at S[x]; its result is evaluated next.
+    ** Calls can loop without passing `eval`, so they poll too; the law is
+    ** reachable from S[x], so a collection here is safe. */
     rt->sp = x + 1 + (size_t)law->arity;
-    PkVal r = run_law(rt, law, x, &tail_n);
-    if (!r) { rt->sp = x; goto fail; }
-    if (tail_n != UINT32_MAX) {      /* [f x1..xn] at x: apply f */
+    if (pk_unlikely(--rt->poll == 0)) {
+        rt->poll = PK_POLL_STEPS;
+        if (rt->poll_signals && rt->poll_signals(rt)) { rt->sp = x; goto fail; }
+        pk_gc_safepoint(rt);
+    }
+    how = run_law(rt, law, x, UINT32_MAX, 0, &got, &tail_n);
+
+law_done:
+    if (how == RUN_FAIL) { rt->sp = x; goto fail; }
+    if (how == RUN_EVAL || how == RUN_VALUE) { cur = got; goto eval; }
+    {                                /* RUN_TAIL: [f x1..xn] at x: apply f */
         /* A known head with exactly its arity: [f x1..xn] is already the
         ** exec region of the call, so enter it directly (no APPLY frame). */
         PkVal f = pk_deref(S[x]);
@@ -562,9 +646,6 @@ call_law: {
         PUSH(TAG(F_APPLY, tail_n));
         goto eval;
     }
-    cur = r;
-    goto eval;
-}
 
 fail:
     unwind(rt, base);

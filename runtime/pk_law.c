@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "pk_law.h"
 #include "pk_walk.h"
+#include "pk_jet.h"
 
 typedef struct {
     uint64_t *instr; size_t ninstr, icap;
@@ -43,13 +44,12 @@ static bool is_op(PkVal e, uint64_t k, uint32_t n) {
 }
 
 /* Work items: a value to compile, or "APP n", tagged 2 in the low two bits
-** (heap pointers end in 00 and small nats in 1, so the tags cannot clash). */
+** (heap pointers end in 000 and small nats in 1, so the tags cannot clash). */
 #define APP_MARK(n)   ((((PkVal)(n)) << 2) | 2)
 #define IS_MARK(w)    (((w) & 3) == 2)
 
 static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
-                         PkWalkStack *work, uint32_t *maxstack) {
-    uint32_t depth = 0;
+                         PkWalkStack *work, uint32_t *maxstack, uint32_t depth) {
     work->n = 0;
     if (!pk_walk_push(rt, work, expr)) return false;
     while (work->n) {
@@ -86,6 +86,72 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
     return true;
 }
 
+/* Is e, read as code, an application (0 (0 f a) b ..)? Split it: head and
+** args in order (args[0] first); returns the number of args, 0 if not. */
+static uint32_t split_app(PkVal e, PkVal *head, PkVal *args, uint32_t max) {
+    uint32_t n = 0;
+    PkVal rev[8];
+    while (is_op(e, 0, 2)) {
+        if (n == max || n == 8) return 0;
+        rev[n++] = pk_clo(e)->args[1];
+        e = pk_deref(pk_clo(e)->args[0]);
+    }
+    for (uint32_t i = 0; i < n; i++) args[i] = rev[n - 1 - i];
+    *head = e;
+    return n;
+}
+
+/* A literal pin carrying the native _If jet? (Matched by hash, so its legal
+** code is known to mean exactly "if".) */
+static bool is_if_pin(PkVal head) {
+    head = pk_deref(head);
+    return pk_is_pin(head) && pk_pin(head)->jet && pk_pin(head)->jet == pk_jet_native("_If");
+}
+
+/* Work items of the spine compiler: an expression, or "patch the jump at
+** instruction k to here" (tagged 2 in the low bits, like APP marks). */
+#define PATCH(k) ((((PkVal)(k)) << 2) | 2)
+
+/* The result segment: nested _If calls become branches; every other result
+** is built as a value and returned. */
+static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
+                          PkWalkStack *work, uint32_t *maxstack) {
+    PkWalkStack spine = {0};
+    bool ok = pk_walk_push(rt, &spine, body);
+    while (ok && spine.n) {
+        PkVal w = pk_walk_pop(&spine);
+        if (IS_MARK(w)) {                       /* patch a jump target */
+            size_t k = w >> 2;
+            o->instr[k] = pk_instr(PK_I_IF, o->ninstr);
+            continue;
+        }
+        PkVal e = pk_deref(w), head, a[3];
+        if (split_app(e, &head, a, 3) == 3 && is_if_pin(head)) {
+            /* the condition, evaluated without a thunk when it is a call */
+            PkVal ch, ca[8];
+            uint32_t cn = split_app(pk_deref(a[0]), &ch, ca, 8);
+            if (cn) {
+                ok = compile_expr(rt, o, ch, maxref, work, maxstack, 0);
+                for (uint32_t i = 0; ok && i < cn; i++)
+                    ok = compile_expr(rt, o, ca[i], maxref, work, maxstack, i + 1);
+                ok = ok && emit(rt, o, pk_instr(PK_I_EVAL_APP, cn));
+            } else {
+                ok = compile_expr(rt, o, a[0], maxref, work, maxstack, 0) &&
+                     emit(rt, o, pk_instr(PK_I_EVAL, 0));
+            }
+            size_t k = o->ninstr;
+            ok = ok && emit(rt, o, pk_instr(PK_I_IF, 0));   /* patched below */
+            /* then-branch first, then the patch, then the else-branch */
+            ok = ok && pk_walk_push(rt, &spine, a[2]) && pk_walk_push(rt, &spine, PATCH(k)) &&
+                 pk_walk_push(rt, &spine, a[1]);
+            continue;
+        }
+        ok = compile_expr(rt, o, e, maxref, work, maxstack, 0) && emit(rt, o, pk_instr(PK_I_RET, 0));
+    }
+    pk_walk_done(&spine);
+    return ok;
+}
+
 PkCode *pk_law_compile(PkRuntime *rt, PkLaw *law) {
     PkWalkStack lets = {0}, work = {0};
     Out o = {0};
@@ -102,8 +168,9 @@ PkCode *pk_law_compile(PkRuntime *rt, PkLaw *law) {
     uint64_t maxref = law->arity + lets.n;
     for (size_t i = 0; i <= lets.n; i++) {
         c->seg[i] = (uint32_t)o.ninstr;
-        if (!compile_expr(rt, &o, i < lets.n ? lets.v[i] : body, maxref, &work, &c->maxstack))
-            goto fail;
+        bool ok = i < lets.n ? compile_expr(rt, &o, lets.v[i], maxref, &work, &c->maxstack, 0)
+                             : compile_spine(rt, &o, body, maxref, &work, &c->maxstack);
+        if (!ok) goto fail;
     }
     c->seg[lets.n + 1] = (uint32_t)o.ninstr;
     c->instr = o.instr;

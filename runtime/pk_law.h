@@ -10,17 +10,26 @@
 **   APP n     pop f and n args, push the lazy application (f x1 .. xn)
 **
 ** Nested (0 (0 f a) b) becomes one APP 2. Segment i < nlets builds let slot
-** i; the last segment is the result.
+** i; the last segment computes the result and may branch. It is compiled in
+** "spine" mode: the result position is always demanded, so a call of the
+** jetted _If there is control flow: the condition is evaluated at once and
+** only the branch taken is built (pallas-plan.md 3.2, optimizeSpine):
+**
+**   EVAL       force the top of the value stack to WHNF
+**   EVAL_APP n pop f and n args, push the WHNF of (f x1 .. xn) (no thunk)
+**   IF t       pop a WHNF value; if it is not a nonzero nat, jump to t
+**   RET        the top of the value stack is the result (APP n just before
+**              RET is a tail call: the caller applies f without a thunk)
 */
 #ifndef PK_LAW_H
 #define PK_LAW_H
 
 #include "pk_value.h"
 
-enum { PK_I_REF = 0, PK_I_CONST = 1, PK_I_APP = 2 };
-#define pk_instr(op, arg) (((uint64_t)(arg) << 2) | (op))
-#define pk_instr_op(i)    ((int)((i) & 3))
-#define pk_instr_arg(i)   ((i) >> 2)
+enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET };
+#define pk_instr(op, arg) (((uint64_t)(arg) << 3) | (op))
+#define pk_instr_op(i)    ((int)((i) & 7))
+#define pk_instr_arg(i)   ((i) >> 3)
 
 typedef struct PkCode {
     uint32_t nlets;
