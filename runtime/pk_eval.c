@@ -91,9 +91,27 @@ static void fill_slot(PkVal hole, PkVal value) {
     pk_thunk(hole)->fun = value;
 }
 
+/* A call of an eager jet whose forced arguments are all nats already:
+** compute it now (it cannot crash or loop, so doing it early is invisible).
+** Returns 0 with rt->err clear when the call must stay lazy. */
+static PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *xs) {
+    PkVal args[4];
+    if (n != j->arity || n > 4) return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        args[i] = pk_deref(xs[i]);
+        if ((((j->strict | j->deep) >> i) & 1) && !pk_is_nat(args[i])) return 0;
+    }
+    PkVal r = j->fn(rt, args);
+    return r && !pk_jet_special(r) ? r : 0;
+}
+
 /* Build the lazy application (f x1..xn). */
 static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
     PkVal d = pk_deref(f);
+    if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
+        PkVal r = try_eager(rt, pk_pin(d)->jet, n, xs);
+        if (r || rt->err) return r;
+    }
     if (pk_is_whnf(d)) return pk_value_apply(rt, d, n, xs);
     return pk_value_thunk(rt, f, n, xs);
 }
@@ -250,10 +268,29 @@ eval:
         /* (f x1..xn): evaluate f, then apply it; update the thunk after */
         PkThunk *t = pk_thunk(cur);
         uint32_t n = t->h.n;
-        RESERVE(n + 3);
+        RESERVE(n + 5);
         t->h.kind = PK_BUSY;
         PUSH(cur);
         PUSH(TAG(F_UPDATE, 1));
+        /* a known head with exactly its arity: lay out its exec region now */
+        PkVal f = pk_deref(t->fun);
+        if (pk_is_pin(f) || pk_is_law(f)) {
+            const PkJet *j = pk_is_pin(f) && rt->jets_enabled ? pk_pin(f)->jet : NULL;
+            PkVal item = pk_is_pin(f) ? pk_pin(f)->item : f;
+            if ((j && j->arity == n) || (!j && pk_is_law(item) && pk_law(item)->arity == n)) {
+                x = rt->sp;
+                PUSH(f);
+                memcpy(&S[rt->sp], t->args, n * sizeof(PkVal));
+                rt->sp += n;
+                if (j) {
+                    PUSH(pk_small(0));
+                    PUSH(TAG(F_JET, n + 2));
+                    goto jet_step;
+                }
+                law = pk_law(item);
+                goto call_law;
+            }
+        }
         memcpy(&S[rt->sp], t->args, n * sizeof(PkVal));
         rt->sp += n;
         PUSH(TAG(F_APPLY, n));
