@@ -108,8 +108,32 @@ def bench_nfib() -> None:
     line("nfib_30_vs_cpython", ours, peer, "the same function in CPython")
 
 
+def bench_constant_space_loop() -> None:
+    """count n = if n (count (dec n)) 0, for 10^7 steps; reports peak RSS."""
+    import resource
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
+    import hand_laws
+
+    hand_laws.accept()
+    count = plan.read(f"<{{0 1 (0 (0 (0 {hand_laws.IF} 1) (0 0 (0 {hand_laws.DEC} 1))) (2 0))}}>")
+    n = 10_000_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def loop(k):
+        while k:
+            k = k - 1
+        return k
+
+    ours = best(lambda: count.apply(n).nat, repeat=1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    line("loop_1e7_constant_space_vs_cpython", ours, best(lambda: loop(n), repeat=1),
+         f"CPython while loop; peak RSS {peak // 1024} MB, grew {(peak - before) // 1024} MB")
+
+
 def main() -> None:
     sys.setrecursionlimit(100_000)
+    bench_constant_space_loop()
     bench_nfib()
     bench_unary_add()
     bench_bignat()

@@ -1,7 +1,9 @@
 /*
 ** pk_gc.c: allocation, roots and a mark-and-sweep collector.
 **
-** Every object is malloc'd and linked on rt->heap. Collection never happens
+** Every object is linked on rt->heap. Small ones are carved from 1 MB chunks
+** and, once dead, recycled through free lists by size; larger ones are
+** malloc'd and freed. Collection never happens
 ** inside an allocation: it runs only at safe points (pk_gc_safepoint), which
 ** the evaluator calls at the head of its loop when every live value is on the
 ** explicit stack. So C code between two safe points may hold raw pointers in
@@ -18,13 +20,30 @@
 
 void pk_law_free_code(struct PkCode *code);
 
+/* A fresh chunk for small objects; its first word links the chunk list. */
+static bool new_chunk(PkRuntime *rt) {
+    char *c = malloc(PK_CHUNK_BYTES);
+    if (!c) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
+    *(void **)c = rt->chunks;
+    rt->chunks = c;
+    rt->bump = c + 16;
+    rt->bump_end = c + PK_CHUNK_BYTES;
+    return true;
+}
+
 void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes) {
     bytes = (bytes + 7) & ~(size_t)7;
     size_t cls = bytes / 8;
     PkObj *o;
-    if (cls < PK_FREE_CLASSES && rt->free_cells[cls]) {
-        o = rt->free_cells[cls];
-        rt->free_cells[cls] = o->gc_next;
+    if (cls < PK_FREE_CLASSES) {
+        if (rt->free_cells[cls]) {
+            o = rt->free_cells[cls];
+            rt->free_cells[cls] = o->gc_next;
+        } else {
+            if (pk_unlikely(rt->bump + bytes > rt->bump_end) && !new_chunk(rt)) return NULL;
+            o = (PkObj *)rt->bump;
+            rt->bump += bytes;
+        }
     } else {
         o = malloc(bytes);
         if (pk_unlikely(!o)) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return NULL; }
@@ -140,17 +159,17 @@ void pk_gc_free_all(PkRuntime *rt) {
         PkObj *next = o->gc_next;
         if (o->kind == PK_BIG) pk_nat_release((PkVal)o);
         else if (o->kind == PK_LAW && ((PkLaw *)o)->code) pk_law_free_code(((PkLaw *)o)->code);
-        free(o);
+        if (obj_size(o) / 8 >= PK_FREE_CLASSES) free(o);   /* small ones live in chunks */
         o = next;
     }
     rt->heap = NULL;
-    for (size_t c = 0; c < PK_FREE_CLASSES; c++) {
-        while (rt->free_cells[c]) {
-            PkObj *next = rt->free_cells[c]->gc_next;
-            free(rt->free_cells[c]);
-            rt->free_cells[c] = next;
-        }
+    while (rt->chunks) {
+        void *next = *(void **)rt->chunks;
+        free(rt->chunks);
+        rt->chunks = next;
     }
+    rt->bump = rt->bump_end = NULL;
+    for (size_t c = 0; c < PK_FREE_CLASSES; c++) rt->free_cells[c] = NULL;
     free(rt->stack);
     free(rt->handles);
     free(rt->mstack);

@@ -39,6 +39,9 @@
 #define PK_FREE_CLASSES 17
 #endif
 
+/* Small objects come from chunks of this many bytes. */
+#define PK_CHUNK_BYTES ((size_t)1 << 20)
+
 /* Steps between two polls for signals (Ctrl-C, Jupyter interrupt); polls are
 ** also where the evaluator may collect. */
 #ifndef PK_POLL_STEPS

@@ -129,6 +129,8 @@ typedef struct PkRuntime {
     /* heap */
     PkObj *heap;               /* list of all objects */
     PkObj *free_cells[PK_FREE_CLASSES];  /* recycled small objects by size / 8 */
+    char *bump, *bump_end;     /* small objects are carved from chunks ... */
+    void *chunks;              /* ... kept on this list until the runtime ends */
     size_t heap_bytes, heap_live, since_gc, gc_count;
     /* explicit evaluation stack (a root) */
     PkVal *stack;
