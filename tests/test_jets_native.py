@@ -166,3 +166,42 @@ def test_trace_goes_to_the_callback():
     finally:
         _core.set_trace(None)
     assert seen == ["[2]"]
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("_DataTag", (7,), "7"), ("_DataTag", ("[5 6]",), "5"), ("_DataTag", ("(0 1 2)",), "2"),
+    ("_DataTag", ("{1 1 1}",), "0"), ("_DataTag", ("<1>",), "0"),
+    ("_TypeTag", ("<1>",), "0"), ("_TypeTag", ("{5 1 1}",), "1"), ("_TypeTag", ("(0 1)",), "2"),
+    ("_TypeTag", (9,), "3"), ("_TypeTag", ('b#"x"',), "4"), ("_TypeTag", ("[1]",), "5"),
+    ("_TypeTag", ("[]",), "5"), ("_TypeTag", (plan.read("#[1=2]").force(),), "6"), ("_TypeTag", ("{0 3 0}",), "7"),
+    ("_TypeTag", ("%[1 2]",), "8"), ("_TypeTag", ("%[2 1]",), "1"),
+    ("_PlanHash", ("[3 (3 3)]",), "x#c19ce7d1d4adf1133b691f269bf2ee1c47f020382d0a1fd065ab715350672572"),
+    ("_PinHash", (5,), "0"),
+    ("isBar", ('b#"x"',), "1"), ("isBar", ("{1 1 2}",), "0"), ("isBar", ('b#""',), "1"),
+    ("natBar", (0,), 'b#""'), ("natBar", (0x6968,), 'b#"hi"'), ("natBar", ("(0 0)",), 'b#""'),
+    ("barNat", ('b#"hi"',), '"hi"'), ("barNat", ("x#0000",), "0"),
+    ("barLen", ("x#0000",), "2"), ("barIsEmpty", ('b#""',), "1"), ("barIsEmpty", ('b#"a"',), "0"),
+    ("barIdx", (1, 'b#"hi"'), str(ord("i"))), ("barIdx", (2, 'b#"hi"'), "0"),
+    ("barTake", (1, 'b#"hi"'), 'b#"h"'), ("barTake", (9, 'b#"hi"'), 'b#"hi"'),
+    ("barDrop", (1, 'b#"hi"'), 'b#"i"'), ("barDrop", (2 ** 70, 'b#"hi"'), 'b#""'),
+    ("barWeld", ('b#"h"', "x#00"), "x#6800"), ("barWeld", ('b#""', 'b#""'), 'b#""'),
+])
+def test_data_jets(name, args, expected):
+    assert S(name, *args) == expected
+
+
+def test_pin_hash_jet_is_the_pin_hash():
+    p = plan.read('<{"_ToNat" 1 (0 (2 0 3) 1)}>')
+    assert S("_PinHash", p) == "x#" + p.pin_hash().hex()
+
+
+def test_type_tag_of_a_tab_with_unevaluated_values_runs_the_legal_code():
+    with pytest.raises(NotImplementedError):
+        J("_TypeTag", "#[1=2]")
+
+
+def test_bar_jets_fall_back_on_non_bars():
+    for name, args in [("barNat", (5,)), ("barLen", ("[1]",)), ("barIdx", (0, 3)),
+                       ("barWeld", ('b#"a"', 1)), ("barTake", (1, 1))]:
+        with pytest.raises(NotImplementedError):
+            J(name, *args)
