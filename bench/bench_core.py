@@ -131,9 +131,39 @@ def bench_constant_space_loop() -> None:
          f"CPython while loop; peak RSS {peak // 1024} MB, grew {(peak - before) // 1024} MB")
 
 
+def bench_row_sum_and_tab() -> None:
+    n = 1_000_000
+    row = plan.evaluate(apps(Law(0, n + 1, 0), *range(n)))
+    items = list(range(n))
+    assert _core.call_jet("sum", row).nat == sum(items)
+    line("row_sum_1e6_vs_cpython_sum", best(lambda: _core.call_jet("sum", row)),
+         best(lambda: sum(items)), "CPython sum() of a list")
+
+    m = 10_000
+    keys = random.Random(3).sample(range(10 * m), m)
+
+    def ours():
+        tab = plan.read("#[]").force()
+        for k in keys:
+            tab = _core.call_jet("tabIns", k, k, tab)
+        for k in keys:
+            _core.call_jet("tabIdx", k, tab)
+
+    def peer():
+        d = {}
+        for k in keys:
+            d[k] = k
+        for k in keys:
+            d.get(k, 0)
+
+    line("tab_1e4_inserts_and_lookups_vs_dict", best(ours, repeat=1), best(peer, repeat=1),
+         "CPython dict (tabs are sorted arrays: insertion copies)")
+
+
 def main() -> None:
     sys.setrecursionlimit(100_000)
     bench_constant_space_loop()
+    bench_row_sum_and_tab()
     bench_nfib()
     bench_unary_add()
     bench_bignat()

@@ -59,9 +59,10 @@ static inline bool pk_arg_bit(PkVal *a, int i) {
 static inline bool pk_arg_ready(PkVal *a, int i) { return pk_is_whnf(pk_deref(a[i])); }
 
 /* The families of natives, one file each (pk_jets_*.c). */
-extern const PkJet pk_jets_core[], pk_jets_nat[], pk_jets_row[], pk_jets_word[], pk_jets_data[];
+extern const PkJet pk_jets_core[], pk_jets_nat[], pk_jets_row[], pk_jets_word[], pk_jets_data[],
+    pk_jets_tab[];
 extern const size_t pk_jets_core_count, pk_jets_nat_count, pk_jets_row_count, pk_jets_word_count,
-    pk_jets_data_count;
+    pk_jets_data_count, pk_jets_tab_count;
 
 const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
 size_t pk_jet_count(void);                        /* the natives, for listing */

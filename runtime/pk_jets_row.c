@@ -106,8 +106,21 @@ static PkVal is_cow(PkRuntime *rt, PkVal *a) {
     return pk_small(pk_is_law(v) && pk_obj(v)->shape == PK_SHAPE_COW);
 }
 
+/* (sum row) = the sum of NAT of each element; elements not yet evaluated
+** send it to the legal code, which forces them in order */
+static PkVal sum(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 0), acc = pk_small(0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    for (uint64_t i = 0; i < n; i++)
+        if (!pk_is_whnf(pk_value_row_get(row, i))) return PK_JET_FALLBACK;
+    for (uint64_t i = 0; i < n && acc; i++) acc = pk_nat_add(rt, acc, pk_nat_cast(pk_value_row_get(row, i)));
+    return acc;
+}
+
 /* name, arity, strict mask, deep mask, order, code */
 const PkJet pk_jets_row[] = {
+    {"sum", 1, 1, 0, NULL, sum},
     {"_Len", 1, 1, 0, NULL, len},
     {"_Get", 2, 3, 0, NULL, get},
     {"_Idx", 2, 3, 0, NULL, idx},

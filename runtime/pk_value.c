@@ -142,3 +142,15 @@ PkVal pk_value_row(PkRuntime *rt, uint64_t n, const PkVal *items) {
     for (uint64_t i = 0; i < n; i++) pk_clo(r)->args[n - 1 - i] = items ? items[i] : pk_small(0);
     return r;
 }
+
+PkVal pk_value_set(PkRuntime *rt, PkVal keys) {
+    PkLaw *l = pk_gc_alloc(rt, PK_LAW, sizeof(PkLaw));
+    if (!l) return 0;
+    l->name = pk_small(1);
+    l->arity_val = pk_small(2);
+    l->arity = 2;
+    l->body = pk_deref(keys);
+    l->code = NULL;
+    l->h.shape = PK_SHAPE_SET;
+    return (PkVal)l;
+}

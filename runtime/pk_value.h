@@ -177,6 +177,9 @@ PkVal pk_value_row_get(PkVal v, uint64_t i);   /* index order: 0 is the last arg
 /* A row of n items in index order (items NULL: zeros, to be filled through
 ** pk_clo(r)->args[n-1-i]); n == 0 gives the empty row {0 1 0}. */
 PkVal pk_value_row(PkRuntime *rt, uint64_t n, const PkVal *items);
+/* The set law {1 2 keys}; keys must be a row strictly ascending in the _Cmp
+** order (the caller guarantees it, so it is not checked again). */
+PkVal pk_value_set(PkRuntime *rt, PkVal keys);
 
 /* ----- pk_gc.c ------------------------------------------------------------ */
 void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes);

@@ -72,6 +72,9 @@ static int step(PkRuntime *rt, PkWalkStack *s, PkVal a, PkVal b) {
 }
 
 int pk_walk_cmp(PkRuntime *rt, PkVal a, PkVal b) {
+    a = pk_deref(a);
+    b = pk_deref(b);
+    if (pk_is_nat(a) && pk_is_nat(b)) return sign(pk_nat_cmp(rt, a, b));  /* no stack */
     PkWalkStack s = {0};
     int c = step(rt, &s, a, b);
     while (!c && s.n >= 2 && !rt->err) {
