@@ -16,6 +16,9 @@ static PkVal force(PkRuntime *rt, PkVal *a) { (void)rt; return a[0]; }
 /* (_Seq a b) = b, once a is in WHNF */
 static PkVal seq(PkRuntime *rt, PkVal *a) { (void)rt; return a[1]; }
 
+/* (par a b) = b: legally nothing more (natively it could spark a) */
+static PkVal par(PkRuntime *rt, PkVal *a) { (void)rt; return a[1]; }
+
 /* (_Trace msg x) = x, after handing the normal form of msg to the trace hook */
 static PkVal trace(PkRuntime *rt, PkVal *a) {
     if (rt->trace && rt->trace(rt, pk_arg(a, 0))) return 0;
@@ -135,6 +138,8 @@ CMP_JET(max, c >= 0 ? a[0] : a[1])
 const PkJet pk_jets_core[] = {
     {"_Force", 1, 0, 1, NULL, force},
     {"_Seq", 2, 1, 0, NULL, seq},
+    {"pseq", 2, 1, 0, NULL, seq},
+    {"par", 2, 0, 0, NULL, par},
     {"_Trace", 2, 0, 1, NULL, trace},
     {"_DeepTrace", 2, 0, 1, NULL, trace},
     {"_IsPin", 1, 1, 0, NULL, is_pin},

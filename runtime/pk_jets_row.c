@@ -6,6 +6,7 @@
 ** the reference does; builders fall back to the legal code when an input is
 ** not a row. Elements are never forced.
 */
+#include <stdlib.h>
 #include "pk_jet.h"
 
 static uint64_t clo_len(PkVal v) { return pk_is_clo(v) ? pk_obj(v)->n : 0; }
@@ -118,8 +119,89 @@ static PkVal sum(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
+/* (take n row), (drop n row): the first n elements, or all but them */
+static PkVal take_drop(PkRuntime *rt, PkVal *a, bool take) {
+    PkVal row = pk_arg(a, 1), k = pk_arg_nat(a, 0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    uint64_t cut = pk_is_small(k) && pk_small_val(k) < n ? pk_small_val(k) : n;
+    uint64_t from = take ? 0 : cut, m = take ? cut : n - cut;
+    PkVal r = pk_value_row(rt, m, NULL);
+    for (uint64_t i = 0; r && i < m; i++) pk_clo(r)->args[m - 1 - i] = pk_value_row_get(row, from + i);
+    return r;
+}
+static PkVal take(PkRuntime *rt, PkVal *a) { return take_drop(rt, a, true); }
+static PkVal drop(PkRuntime *rt, PkVal *a) { return take_drop(rt, a, false); }
+
+/* (zip x y) = [[x0 y0] [x1 y1] ..], as long as the shorter row */
+static PkVal zip(PkRuntime *rt, PkVal *a) {
+    PkVal x = pk_arg(a, 0), y = pk_arg(a, 1);
+    uint64_t nx, ny;
+    if (!pk_value_is_row(x, &nx) || !pk_value_is_row(y, &ny)) return PK_JET_FALLBACK;
+    uint64_t m = nx < ny ? nx : ny;
+    PkVal r = pk_value_row(rt, m, NULL);
+    for (uint64_t i = 0; r && i < m; i++) {
+        PkVal pair[2] = {pk_value_row_get(x, i), pk_value_row_get(y, i)};
+        PkVal p = pk_value_row(rt, 2, pair);
+        if (!p) return 0;
+        pk_clo(r)->args[m - 1 - i] = p;
+    }
+    return r;
+}
+
+/* (cat rows) = the rows of a row welded in order; elements that are not
+** (evaluated) rows send it to the legal code */
+static PkVal cat(PkRuntime *rt, PkVal *a) {
+    PkVal rows = pk_arg(a, 0);
+    uint64_t n, total = 0, k;
+    if (!pk_value_is_row(rows, &n)) return PK_JET_FALLBACK;
+    for (uint64_t i = 0; i < n; i++) {
+        if (!pk_value_is_row(pk_value_row_get(rows, i), &k)) return PK_JET_FALLBACK;
+        total += k;
+    }
+    PkVal r = pk_value_row(rt, total, NULL);
+    uint64_t j = 0;
+    for (uint64_t i = 0; r && i < n; i++) {
+        PkVal row = pk_value_row_get(rows, i);
+        pk_value_is_row(row, &k);
+        for (uint64_t e = 0; e < k; e++, j++) pk_clo(r)->args[total - 1 - j] = pk_value_row_get(row, e);
+    }
+    return r;
+}
+
+/* (isDigit c): 1 for the bytes '0' to '9' */
+static PkVal is_digit(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal c = pk_arg(a, 0);
+    return pk_small(pk_is_small(c) && pk_small_val(c) >= '0' && pk_small_val(c) <= '9');
+}
+
+/* (implode row): a row of evaluated bytes 1..255 as the nat spelling them
+** (element 0 the lowest byte); any other input goes to the legal code */
+static PkVal implode(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    uint8_t *b = malloc(n ? n : 1);
+    if (!b) return pk_fail(rt, PK_ERR_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < n; i++) {
+        PkVal c = pk_value_row_get(row, i);
+        if (!pk_is_small(c) || pk_small_val(c) < 1 || pk_small_val(c) > 255) { free(b); return PK_JET_FALLBACK; }
+        b[i] = (uint8_t)pk_small_val(c);
+    }
+    PkVal r = pk_nat_from_bytes(rt, b, n);
+    free(b);
+    return r;
+}
+
 /* name, arity, strict mask, deep mask, order, code */
 const PkJet pk_jets_row[] = {
+    {"take", 2, 3, 0, NULL, take},
+    {"drop", 2, 3, 0, NULL, drop},
+    {"zip", 2, 3, 0, NULL, zip},
+    {"cat", 1, 1, 0, NULL, cat},
+    {"isDigit", 1, 1, 0, NULL, is_digit},
+    {"implode", 1, 1, 0, NULL, implode},
     {"sum", 1, 1, 0, NULL, sum},
     {"_Len", 1, 1, 0, NULL, len},
     {"_Get", 2, 3, 0, NULL, get},

@@ -121,6 +121,15 @@ static PkVal set_del(PkRuntime *rt, PkVal *a) {
     return k ? make_set(rt, k) : 0;
 }
 
+/* (setIsEmpty s) */
+static PkVal set_is_empty(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal keys;
+    uint64_t n;
+    if (!set_keys(pk_arg(a, 0), &keys, &n)) return PK_JET_FALLBACK;
+    return pk_small(n == 0);
+}
+
 /* (setMin s): the least key, 0 when empty */
 static PkVal set_min(PkRuntime *rt, PkVal *a) {
     (void)rt;
@@ -160,6 +169,7 @@ static PkVal tab_len(PkRuntime *rt, PkVal *a) { TAB_ARG(0); (void)vals; (void)ke
 static PkVal tab_keys(PkRuntime *rt, PkVal *a) { (void)rt; TAB_ARG(0); (void)vals; (void)keys; return pk_clo(pk_arg(a, 0))->head; }
 static PkVal tab_vals(PkRuntime *rt, PkVal *a) { (void)rt; TAB_ARG(0); (void)keys; return vals; }
 static PkVal tab_keys_row(PkRuntime *rt, PkVal *a) { (void)rt; TAB_ARG(0); (void)vals; return keys; }
+static PkVal tab_is_empty(PkRuntime *rt, PkVal *a) { (void)rt; TAB_ARG(0); (void)vals; (void)keys; return pk_small(n == 0); }
 static PkVal tab_min_key(PkRuntime *rt, PkVal *a) {
     (void)rt;
     TAB_ARG(0);
@@ -218,6 +228,8 @@ const PkJet pk_jets_tab[] = {
     {"setIns", 2, 2, 1, NULL, set_ins, false},
     {"setDel", 2, 2, 1, NULL, set_del, false},
     {"setMin", 1, 1, 0, NULL, set_min, false},
+    {"setIsEmpty", 1, 1, 0, NULL, set_is_empty, false},
+    {"_TabIsEmpty", 1, 1, 0, NULL, tab_is_empty, false},
     {"isTab", 1, 1, 0, NULL, is_tab, false},
     {"tabSing", 2, 0, 1, NULL, tab_sing, false},
     {"_TabLen", 1, 1, 0, NULL, tab_len, false},

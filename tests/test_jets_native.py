@@ -253,3 +253,31 @@ def test_sum():
     assert J("sum", F(f"[{2**64} {2**64}]")).nat == 2 ** 65
     with pytest.raises(NotImplementedError):
         J("sum", "[(3 1)]")            # an unevaluated element: the legal code's job
+
+
+@pytest.mark.parametrize("name, args, expected", [
+    ("take", (2, "[1 2 3]"), "[1 2]"), ("take", (9, "[1 2]"), "[1 2]"), ("take", (0, "[1]"), "[]"),
+    ("drop", (2, "[1 2 3]"), "[3]"), ("drop", (2 ** 70, "[1 2]"), "[]"),
+    ("zip", ("[1 2 3]", "[4 5]"), "[[1 4] [2 5]]"), ("zip", ("[]", "[4]"), "[]"),
+    ("cat", ("[[1] [] [2 3]]",), "[1 2 3]"), ("cat", ("[]",), "[]"),
+    ("isDigit", (ord("7"),), "1"), ("isDigit", (ord("a"),), "0"), ("isDigit", ("[1]",), "0"),
+    ("implode", (f"[{ord('h')} {ord('i')}]",), '"hi"'), ("implode", ("[]",), "0"),
+    ("par", ("(9 9)", 5), "5"), ("pseq", (1, 5), "5"),
+    ("setIsEmpty", ("%[]",), "1"), ("setIsEmpty", ("%[1]",), "0"),
+    ("_TabIsEmpty", ("#[]",), "1"), ("_TabIsEmpty", ("#[1=1]",), "0"),
+])
+def test_more_jets(name, args, expected):
+    xs = [F(a) if isinstance(a, str) and name != "par" else (plan.read(a) if isinstance(a, str) else a)
+          for a in args]
+    assert plan.show(_core.call_jet(name, *xs)) == expected
+
+
+def test_implode_falls_back_outside_bytes():
+    with pytest.raises(NotImplementedError):
+        J("implode", F("[0 1]"))
+
+
+def test_every_native_is_named_in_the_reference_table():
+    names = {name for name, _ in plan.jet_table()}
+    assert set(_core.native_jets()) <= names
+    assert len(_core.native_jets()) == len(set(_core.native_jets()))
