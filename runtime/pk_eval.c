@@ -214,7 +214,12 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
         case PK_I_EVAL_APP: {             /* [f x1..xn] -> LAWK frame, APPLY frame */
             uint32_t n = (uint32_t)arg;
             size_t base = sp - n - 1;
-            PkVal f = st[base];
+            PkVal f = st[base], d = pk_deref(f);
+            if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
+                PkVal r = try_eager(rt, pk_pin(d)->jet, n, &st[base + 1]);
+                if (r) { st[base] = r; sp = base + 1; break; }   /* computed in place */
+                if (rt->err) return RUN_FAIL;
+            }
             memmove(&st[base + 2], &st[base + 1], n * sizeof(PkVal));
             suspend(rt, env, base, pc + 1);
             st[base + 2 + n] = TAG(F_APPLY, n);
