@@ -96,30 +96,20 @@ static PkVal set_has(PkRuntime *rt, PkVal *a) {
     return rt->err ? 0 : pk_small(found);
 }
 
-/* (setIns x s), (setDel x s) */
-static PkVal set_ins(PkRuntime *rt, PkVal *a) {
+/* (setIns x s), (setDel x s): s with x added or taken out */
+static PkVal set_edit(PkRuntime *rt, PkVal *a, bool insert) {
     PkVal keys, s = pk_arg(a, 1);
     uint64_t n;
     bool found;
     if (!set_keys(s, &keys, &n)) return PK_JET_FALLBACK;
     uint64_t i = find(rt, keys, n, pk_arg(a, 0), &found);
     if (rt->err) return 0;
-    if (found) return s;
-    PkVal k = row_edit(rt, keys, n, i, 1, pk_arg(a, 0));
+    if (found == insert) return s;        /* already there, or nothing to take */
+    PkVal k = row_edit(rt, keys, n, i, insert ? 1 : -1, pk_arg(a, 0));
     return k ? make_set(rt, k) : 0;
 }
-
-static PkVal set_del(PkRuntime *rt, PkVal *a) {
-    PkVal keys, s = pk_arg(a, 1);
-    uint64_t n;
-    bool found;
-    if (!set_keys(s, &keys, &n)) return PK_JET_FALLBACK;
-    uint64_t i = find(rt, keys, n, pk_arg(a, 0), &found);
-    if (rt->err) return 0;
-    if (!found) return s;
-    PkVal k = row_edit(rt, keys, n, i, -1, 0);
-    return k ? make_set(rt, k) : 0;
-}
+static PkVal set_ins(PkRuntime *rt, PkVal *a) { return set_edit(rt, a, true); }
+static PkVal set_del(PkRuntime *rt, PkVal *a) { return set_edit(rt, a, false); }
 
 /* (setIsEmpty s) */
 static PkVal set_is_empty(PkRuntime *rt, PkVal *a) {

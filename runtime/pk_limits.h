@@ -16,7 +16,7 @@
 /* The explicit evaluation stack may grow to this many words (8 bytes each)
 ** before evaluation fails with a stack error instead of exhausting memory. */
 #ifndef PK_STACK_MAX
-#define PK_STACK_MAX ((size_t)1 << 30)
+#define PK_STACK_MAX ((size_t)1 << 28)
 #endif
 
 /* A collection starts at a safe point once this many bytes were allocated
