@@ -123,10 +123,11 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 ** top (the evaluated value already pushed). Outcomes:
 **   RUN_VALUE  *out is the result, to be evaluated next; the stack is cut
 **              back to env
-**   RUN_TAIL   the result is the application [f x1..xn] now at env, n in
-**              *tail_n: an exec region for the caller
+**   RUN_TAIL   a call [f x1..xn] to make, laid out at *at with n in *tail_n:
+**              the law's result (at env), or a value its code waits for (at
+**              the top, above the F_LAWK frame that resumes it)
 **   RUN_EVAL   an F_LAWK frame holding the env and value stack was pushed
-**              (and maybe an APPLY frame above it): evaluate *out, and the
+**              by EVAL: evaluate *out, and the
 **              F_LAWK return resumes this code
 **   RUN_FAIL   rt->err is set
 */
@@ -143,7 +144,7 @@ static void suspend(PkRuntime *rt, size_t env, size_t base, uint32_t pc) {
 }
 
 static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp,
-                   PkVal *out, uint32_t *tail_n) {
+                   PkVal *out, uint32_t *tail_n, size_t *at) {
     PkCode *c = law->code;
     if (!c) {
         c = law->code = pk_law_compile(rt, law);
@@ -196,6 +197,7 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
                 memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
                 rt->sp = env + n + 1;
                 *tail_n = n;
+                *at = env;
                 return RUN_TAIL;
             }
             PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
@@ -220,12 +222,13 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
                 if (r) { st[base] = r; sp = base + 1; break; }   /* computed in place */
                 if (rt->err) return RUN_FAIL;
             }
-            memmove(&st[base + 2], &st[base + 1], n * sizeof(PkVal));
+            memmove(&st[base + 3], &st[base + 1], n * sizeof(PkVal));
+            st[base + 2] = f;             /* [LAWK frame] then the call [f x1..xn] */
             suspend(rt, env, base, pc + 1);
-            st[base + 2 + n] = TAG(F_APPLY, n);
             rt->sp = base + 3 + n;
-            *out = f;
-            return RUN_EVAL;
+            *tail_n = n;
+            *at = base + 2;
+            return RUN_TAIL;
         }
         case PK_I_IF: {
             PkVal v = st[--sp];
@@ -253,6 +256,7 @@ static PkVal run(PkRuntime *rt, PkVal cur, size_t base) {
     int how;                      /* law_done: what run_law did,             */
     PkVal got;                    /* ... the value it gave,                  */
     uint32_t tail_n;              /* ... or the size of its tail call        */
+    size_t x_tail;                /* ... laid out at S[x_tail]               */
 
 eval:
     if (pk_unlikely(--rt->poll == 0)) {
@@ -444,7 +448,7 @@ ret: {
         uint32_t pc = (uint32_t)pk_small_val(S[rt->sp - 2]);
         S[rt->sp - 2] = cur;              /* the value takes the pc's place */
         rt->sp--;                         /* and the tag goes */
-        how = run_law(rt, law, x, pc, rt->sp, &got, &tail_n);
+        how = run_law(rt, law, x, pc, rt->sp, &got, &tail_n, &x_tail);
         goto law_done;
     }
 
@@ -654,11 +658,12 @@ call_law:
         if (rt->poll_signals && rt->poll_signals(rt)) { rt->sp = x; goto fail; }
         pk_gc_safepoint(rt);
     }
-    how = run_law(rt, law, x, UINT32_MAX, 0, &got, &tail_n);
+    how = run_law(rt, law, x, UINT32_MAX, 0, &got, &tail_n, &x_tail);
 
 law_done:
     if (how == RUN_FAIL) { rt->sp = x; goto fail; }
     if (how == RUN_EVAL || how == RUN_VALUE) { cur = got; goto eval; }
+    x = x_tail;
     {                                /* RUN_TAIL: [f x1..xn] at x: apply f */
         /* A known head with exactly its arity: [f x1..xn] is already the
         ** exec region of the call, so enter it directly (no APPLY frame). */

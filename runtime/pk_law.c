@@ -112,8 +112,56 @@ static bool is_if_pin(PkVal head) {
 ** instruction k to here" (tagged 2 in the low bits, like APP marks). */
 #define PATCH(k) ((((PkVal)(k)) << 2) | 2)
 
+/* The jet a literal head carries, if it is a pin with native code. */
+static const PkJet *jet_of(PkVal head) {
+    head = pk_deref(head);
+    return pk_is_pin(head) ? pk_pin(head)->jet : NULL;
+}
+
+/* Which arguments of a call of j may be evaluated before the call: those at
+** the start of j's forcing order that it forces to WHNF, as long as their
+** indexes increase (arguments are laid out, and so evaluated, left to
+** right). Evaluating them early is what the jet would do first anyway. */
+static uint32_t eager_args(const PkJet *j) {
+    uint32_t mask = 0;
+    int last = -1;
+    for (uint32_t i = 0; i < j->arity; i++) {
+        int k = j->order ? j->order[i] - '0' : (int)i;
+        if (k <= last || !((j->strict >> k) & 1) || ((j->deep >> k) & 1)) break;
+        mask |= 1u << k;
+        last = k;
+    }
+    return mask;
+}
+
+/* Calls are compiled strictly (as EVAL_APP) at most this many levels deep;
+** below that they are built lazily, which bounds this recursion. */
+#define STRICT_LEVELS 4
+
+/* Compile e at value-stack depth `depth`. strict: leave its WHNF (a call is
+** evaluated in place, no thunk); otherwise its lazy value. In both cases the
+** arguments a strict jet would force first are evaluated before the call. */
+static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalkStack *work,
+                         uint32_t *maxstack, uint32_t depth, int level, bool strict) {
+    PkVal head, args[8];
+    e = pk_deref(e);
+    uint32_t n = level < STRICT_LEVELS ? split_app(e, &head, args, 8) : 0;
+    if (n == 0) {
+        return compile_expr(rt, o, e, maxref, work, maxstack, depth) &&
+               (!strict || emit(rt, o, pk_instr(PK_I_EVAL, 0)));
+    }
+    const PkJet *j = jet_of(head);
+    uint32_t eager = j && j->arity == n ? eager_args(j) : 0;
+    bool ok = compile_expr(rt, o, head, maxref, work, maxstack, depth);
+    for (uint32_t i = 0; ok && i < n; i++)
+        ok = (eager >> i) & 1 ? compile_call(rt, o, args[i], maxref, work, maxstack, depth + 1 + i, level + 1, true)
+                              : compile_expr(rt, o, args[i], maxref, work, maxstack, depth + 1 + i);
+    return ok && emit(rt, o, pk_instr(strict ? PK_I_EVAL_APP : PK_I_APP, n));
+}
+
 /* The result segment: nested _If calls become branches; every other result
-** is built as a value and returned. */
+** is returned (a call in tail position, with its strict arguments
+** evaluated first). */
 static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
                           PkWalkStack *work, uint32_t *maxstack) {
     PkWalkStack spine = {0};
@@ -127,18 +175,8 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
         }
         PkVal e = pk_deref(w), head, a[3];
         if (split_app(e, &head, a, 3) == 3 && is_if_pin(head)) {
-            /* the condition, evaluated without a thunk when it is a call */
-            PkVal ch, ca[8];
-            uint32_t cn = split_app(pk_deref(a[0]), &ch, ca, 8);
-            if (cn) {
-                ok = compile_expr(rt, o, ch, maxref, work, maxstack, 0);
-                for (uint32_t i = 0; ok && i < cn; i++)
-                    ok = compile_expr(rt, o, ca[i], maxref, work, maxstack, i + 1);
-                ok = ok && emit(rt, o, pk_instr(PK_I_EVAL_APP, cn));
-            } else {
-                ok = compile_expr(rt, o, a[0], maxref, work, maxstack, 0) &&
-                     emit(rt, o, pk_instr(PK_I_EVAL, 0));
-            }
+            /* the condition, evaluated at once (in place when it is a call) */
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true);
             size_t k = o->ninstr;
             ok = ok && emit(rt, o, pk_instr(PK_I_IF, 0));   /* patched below */
             /* then-branch first, then the patch, then the else-branch */
@@ -146,7 +184,8 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
                  pk_walk_push(rt, &spine, a[1]);
             continue;
         }
-        ok = compile_expr(rt, o, e, maxref, work, maxstack, 0) && emit(rt, o, pk_instr(PK_I_RET, 0));
+        ok = compile_call(rt, o, e, maxref, work, maxstack, 0, 0, false) &&
+             emit(rt, o, pk_instr(PK_I_RET, 0));
     }
     pk_walk_done(&spine);
     return ok;

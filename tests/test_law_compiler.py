@@ -63,3 +63,28 @@ def test_deep_self_recursion():
     from hand_laws import DEC
     count = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 0 (0 {DEC} 1))) (2 0))}}>")
     assert count.apply(100_000).nat == 0
+
+
+@pytest.mark.parametrize("body, op", [
+    # _Add forces y, then x: the crash in y is the one reported
+    ("(0 (0 {ADD} (0 (2 9) 1)) (0 (2 8) 1))", 8),
+    # nested: the inner call in y is evaluated first, its own y first again
+    ("(0 (0 {ADD} (0 (2 9) 1)) (0 (0 {ADD} (0 (2 7) 1)) (0 (2 6) 1)))", 6),
+    ("(0 (0 {ADD} (0 (2 9) 1)) (0 (0 {ADD} (0 (2 7) 1)) 1))", 7),
+])
+def test_strict_arguments_in_result_position_keep_the_legal_order(body, op):
+    from hand_laws import ADD
+    law = plan.read("{0 1 %s}" % body.replace("{ADD}", ADD))
+    for jets in (True, False):
+        with plan.jets_enabled(jets):
+            with pytest.raises(PlanCrash) as e:
+                law.apply(1).nat
+        assert e.value.op == op
+
+
+def test_strict_arguments_compute_the_same_values():
+    from hand_laws import ADD
+    law = plan.read("{0 1 %s}" % f"(0 (0 {ADD} (0 (0 {ADD} 1) (2 5))) (0 (0 {ADD} 1) 1))")
+    assert law.apply(3).nat == 14
+    with plan.jets_enabled(False):
+        assert plan.read("{0 1 %s}" % f"(0 (0 {ADD} (0 (0 {ADD} 1) (2 5))) (0 (0 {ADD} 1) 1))").apply(3).nat == 14
