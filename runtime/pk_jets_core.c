@@ -134,7 +134,7 @@ CMP_JET(min, c <= 0 ? a[0] : a[1])
 CMP_JET(max, c >= 0 ? a[0] : a[1])
 #undef CMP_JET
 
-/* name, arity, strict mask, deep mask, order, code */
+/* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_core[] = {
     {"_Force", 1, 0, 1, NULL, force},
     {"_Seq", 2, 1, 0, NULL, seq},

@@ -164,7 +164,7 @@ static PkVal times(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
-/* name, arity, strict mask, deep mask, order, code */
+/* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_nat[] = {
     {"_ToNat", 1, 1, 0, NULL, to_nat, true},
     {"_Dec", 1, 1, 0, NULL, dec, true},

@@ -194,7 +194,7 @@ static PkVal implode(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
-/* name, arity, strict mask, deep mask, order, code */
+/* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_row[] = {
     {"take", 2, 3, 0, NULL, take},
     {"drop", 2, 3, 0, NULL, drop},

@@ -734,7 +734,6 @@ PyMODINIT_FUNC PyInit__core(void) {
     rt->trace = hook_trace;
     rt->poll = PK_POLL_STEPS;
     rt->jets_enabled = true;
-    rt->host = st;
     the_state = st;
     if (PyModule_AddObjectRef(m, "Value", st->value_type) < 0) { Py_DECREF(m); return NULL; }
     return m;

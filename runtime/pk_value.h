@@ -157,7 +157,6 @@ typedef struct PkRuntime {
     int (*blake3)(struct PkRuntime *, const uint8_t *, size_t, uint8_t out[32]);
     int (*trace)(struct PkRuntime *, PkVal);
     int (*poll_signals)(struct PkRuntime *);   /* nonzero: interrupted */
-    void *host;                /* the binding's own state */
     void *nat_ctor;            /* Python callable: int -> big-nat number (mpz), or NULL */
     void *nat_small_max;       /* Python int 2^63-1 */
 } PkRuntime;
