@@ -15,7 +15,7 @@ static uint64_t low64(PkRuntime *rt, PkVal v) {
     size_t n;
     uint8_t *b = pk_nat_bytes(rt, v, &n);
     uint64_t x = 0;
-    if (b) memcpy(&x, b, n < 8 ? n : 8);   /* little-endian host */
+    for (size_t i = 0; b && i < n && i < 8; i++) x |= (uint64_t)b[i] << (8 * i);
     free(b);
     return x;
 }
