@@ -105,6 +105,27 @@ static PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *x
     return r && !pk_jet_special(r) ? r : 0;
 }
 
+/* An inline operation (pk_law.h) on two small nats: the result, or 0 when
+** the general path must run (another kind of value, or an overflow). */
+static inline PkVal inline_op(int op, PkVal a, PkVal b) {
+    a = pk_deref(a);
+    b = pk_deref(b);
+    if (!pk_is_small(a) || !pk_is_small(b)) return 0;
+    uint64_t x = pk_small_val(a), y = pk_small_val(b), r;
+    switch (op) {
+    case PK_OP_ADD: r = x + y; return r <= PK_SMALL_MAX ? pk_small(r) : 0;
+    case PK_OP_SUB: return pk_small(x > y ? x - y : 0);
+    case PK_OP_MUL: return __builtin_mul_overflow(x, y, &r) || r > PK_SMALL_MAX ? 0 : pk_small(r);
+    case PK_OP_EQL: return pk_small(x == y);
+    case PK_OP_NEQ: return pk_small(x != y);
+    case PK_OP_LTH: return pk_small(x < y);
+    case PK_OP_LTE: return pk_small(x <= y);
+    case PK_OP_GTH: return pk_small(x > y);
+    case PK_OP_GTE: return pk_small(x >= y);
+    default:        return 0;
+    }
+}
+
 /* Build the lazy application (f x1..xn). */
 static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
     PkVal d = pk_deref(f);
@@ -120,16 +141,22 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 ** Run a law's code. The env [self, a1..an] starts at rt->stack[env]; the let
 ** slots and then the value stack follow it. A fresh call passes pc ==
 ** UINT32_MAX; a call resumed after an EVAL passes the pc and the value-stack
-** top (the evaluated value already pushed). Outcomes:
+** top (the evaluated value already pushed).
+**
+** Calls between compiled laws stay in this function: a call whose head is a
+** law of exactly its arity is entered here (an EVAL_APP suspends the caller
+** as an F_LAWK frame first, a tail call replaces it), and a WHNF result goes
+** straight back to an F_LAWK frame just below. Only what needs the general
+** machinery (thunks, jets, partial or over-application) goes back to `run`.
+** The law that finishes may therefore not be the one `run` started. Outcomes:
 **   RUN_VALUE  *out is the result, to be evaluated next; the stack is cut
-**              back to env
+**              back to that law's env
 **   RUN_TAIL   a call [f x1..xn] to make, laid out at *at with n in *tail_n:
-**              the law's result (at env), or a value its code waits for (at
-**              the top, above the F_LAWK frame that resumes it)
+**              a law's result (at its env), or a value its code waits for
+**              (at the top, above the F_LAWK frame that resumes it)
 **   RUN_EVAL   an F_LAWK frame holding the env and value stack was pushed
-**              by EVAL: evaluate *out, and the
-**              F_LAWK return resumes this code
-**   RUN_FAIL   rt->err is set
+**              by EVAL: evaluate *out, and the F_LAWK return resumes this code
+**   RUN_FAIL   rt->err is set; rt->sp is cut back to a frame boundary
 */
 enum { RUN_FAIL = 0, RUN_VALUE, RUN_TAIL, RUN_EVAL };
 
@@ -143,21 +170,48 @@ static void suspend(PkRuntime *rt, size_t env, size_t base, uint32_t pc) {
     rt->stack[base + 1] = TAG(F_LAWK, base - env + 1);
 }
 
+/* The law that a call of f (in WHNF) with n arguments enters: f a law of
+** arity n, or a pin of one whose jet is not active; NULL otherwise. */
+static PkLaw *direct_law(PkRuntime *rt, PkVal f, uint32_t n) {
+    if (pk_is_pin(f)) {
+        PkPin *p = pk_pin(f);
+        if ((p->jet && rt->jets_enabled) || !pk_is_law(p->item)) return NULL;
+        f = p->item;
+    } else if (!pk_is_law(f)) {
+        return NULL;
+    }
+    return pk_law(f)->arity == n ? pk_law(f) : NULL;
+}
+
+/* Calls entered here skip call_law's poll, so they count down rt->poll
+** themselves; the call that reaches zero takes the slow path, which polls
+** (signals, and a collection, which cannot happen inside run_law). */
+static bool may_enter(PkRuntime *rt) {
+    if (pk_likely(--rt->poll != 0)) return true;
+    rt->poll = 1;
+    return false;
+}
+
 static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp,
                    PkVal *out, uint32_t *tail_n, size_t *at) {
-    PkCode *c = law->code;
+    PkCode *c;
+    PkVal *st, res;
+    if (pc != UINT32_MAX) goto resume;
+
+enter:                                    /* rt->sp is just above the env */
+    c = law->code;
     if (!c) {
         c = law->code = pk_law_compile(rt, law);
-        if (!c) return RUN_FAIL;
+        if (!c) goto fail;
     }
-    size_t lets = env + (size_t)law->arity + 1;
-    if (pc == UINT32_MAX) {
-        if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 4)) return RUN_FAIL;
-        PkVal *st = rt->stack;
+    {
+        size_t lets = env + (size_t)law->arity + 1;
+        if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 4)) goto fail;
+        st = rt->stack;
         rt->sp = lets;
         for (uint32_t i = 0; i < c->nlets; i++) {
             PkVal h = pk_value_hole(rt);
-            if (!h) return RUN_FAIL;
+            if (!h) goto fail;
             st[rt->sp++] = h;
         }
         size_t vs = rt->sp;               /* value stack base */
@@ -169,9 +223,9 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
                 case PK_I_REF:   st[sp++] = st[env + arg]; break;
                 case PK_I_CONST: st[sp++] = c->consts[arg]; break;
                 default: {        /* PK_I_APP */
-                    sp -= arg + 1;
-                    PkVal a = mk_app(rt, st[sp], (uint32_t)arg, &st[sp + 1]);
-                    if (!a) return RUN_FAIL;
+                    sp -= pk_app_n(arg) + 1;
+                    PkVal a = mk_app(rt, st[sp], pk_app_n(arg), &st[sp + 1]);
+                    if (!a) goto fail;
                     st[sp++] = a;
                 }
                 }
@@ -180,28 +234,52 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
         }
         pc = c->seg[c->nlets];
         sp = vs;
-    } else if (!pk_gc_stack_reserve(rt, c->maxstack + 4)) {
-        return RUN_FAIL;
+        goto body;
     }
-    PkVal *st = rt->stack;
+
+resume:                                   /* the awaited value is st[sp-1] */
+    c = law->code;
+    rt->sp = sp;
+    if (!pk_gc_stack_reserve(rt, c->maxstack + 4)) goto fail;
+
+body:
+    st = rt->stack;
     for (;; pc++) {                       /* the result segment */
         uint64_t ins = c->instr[pc], arg = pk_instr_arg(ins);
         switch (pk_instr_op(ins)) {
         case PK_I_REF:   st[sp++] = st[env + arg]; break;
         case PK_I_CONST: st[sp++] = c->consts[arg]; break;
         case PK_I_APP: {
-            uint32_t n = (uint32_t)arg;
+            uint32_t n = pk_app_n(arg);
             sp -= n + 1;
+            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(st[sp])->jet &&
+                (res = inline_op(pk_app_hint(arg), st[sp + 1], st[sp + 2]))) {
+                if (pk_instr_op(c->instr[pc + 1]) == PK_I_RET) goto returned;
+                st[sp++] = res;               /* computed where it is built */
+                break;
+            }
             if (pk_instr_op(c->instr[pc + 1]) == PK_I_RET) {
-                /* result position: no thunk, the caller applies */
+                /* result position: no thunk */
+                PkVal f = pk_deref(st[sp]);
+                if (pk_is_pin(f) && pk_pin(f)->jet && pk_pin(f)->jet->eager && rt->jets_enabled) {
+                    res = try_eager(rt, pk_pin(f)->jet, n, &st[sp + 1]);
+                    if (res) goto returned;
+                    if (rt->err) goto fail;
+                }
                 memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
                 rt->sp = env + n + 1;
-                *tail_n = n;
+                PkLaw *callee = direct_law(rt, f, n);
+                if (callee && may_enter(rt)) {      /* a tail call: replace this law */
+                    st[env] = f;
+                    law = callee;
+                    goto enter;
+                }
+                *tail_n = n;              /* the caller applies */
                 *at = env;
                 return RUN_TAIL;
             }
             PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
-            if (!a) return RUN_FAIL;
+            if (!a) goto fail;
             st[sp++] = a;
             break;
         }
@@ -213,34 +291,85 @@ static int run_law(PkRuntime *rt, PkLaw *law, size_t env, uint32_t pc, size_t sp
             *out = v;
             return RUN_EVAL;
         }
-        case PK_I_EVAL_APP: {             /* [f x1..xn] -> LAWK frame, APPLY frame */
-            uint32_t n = (uint32_t)arg;
+        case PK_I_EVAL_APP: {             /* [f x1..xn] -> LAWK frame, the call */
+            uint32_t n = pk_app_n(arg);
             size_t base = sp - n - 1;
+            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(st[base])->jet &&
+                (res = inline_op(pk_app_hint(arg), st[base + 1], st[base + 2]))) {
+                st[base] = res;
+                sp = base + 1;
+                break;
+            }
             PkVal f = st[base], d = pk_deref(f);
             if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
                 PkVal r = try_eager(rt, pk_pin(d)->jet, n, &st[base + 1]);
                 if (r) { st[base] = r; sp = base + 1; break; }   /* computed in place */
-                if (rt->err) return RUN_FAIL;
+                if (rt->err) goto fail;
             }
             memmove(&st[base + 3], &st[base + 1], n * sizeof(PkVal));
-            st[base + 2] = f;             /* [LAWK frame] then the call [f x1..xn] */
+            st[base + 2] = d;             /* [LAWK frame] then the call [f x1..xn] */
             suspend(rt, env, base, pc + 1);
             rt->sp = base + 3 + n;
+            PkLaw *callee = direct_law(rt, d, n);
+            if (callee && may_enter(rt)) {
+                env = base + 2;
+                law = callee;
+                goto enter;
+            }
             *tail_n = n;
             *at = base + 2;
             return RUN_TAIL;
+        }
+        case PK_I_PERM: {                 /* back to argument order */
+            uint32_t n = (uint32_t)(arg & 15);
+            PkVal tmp[8];
+            memcpy(tmp, &st[sp - n], n * sizeof(PkVal));
+            for (uint32_t k = 0; k < n; k++) st[sp - n + ((arg >> (4 + 3 * k)) & 7)] = tmp[k];
+            break;
         }
         case PK_I_IF: {
             PkVal v = st[--sp];
             if (!(pk_is_nat(v) && v != pk_small(0))) pc = (uint32_t)arg - 1;
             break;
         }
+        case PK_I_IFZ:
+            if (st[--sp] != pk_small(0)) pc = (uint32_t)arg - 1;
+            break;
+        case PK_I_SWITCH: {               /* the table follows: fallback, cases */
+            PkVal k = pk_nat_cast(st[--sp]);
+            uint64_t i = pk_is_small(k) && pk_small_val(k) < arg ? pk_small_val(k) + 1 : 0;
+            pc = (uint32_t)c->instr[pc + 1 + i] - 1;
+            break;
+        }
+        case PK_I_POP:
+            sp--;
+            break;
         default:                          /* PK_I_RET */
-            *out = st[sp - 1];
-            rt->sp = env;
-            return RUN_VALUE;
+            res = st[sp - 1];
+            goto returned;
         }
     }
+
+returned: {
+    /* A WHNF result for a law waiting just below resumes it here. */
+    PkVal d = pk_deref(res), below = st[env - 1];
+    if (pk_is_whnf(d) && pk_is_small(below) && TAG_KIND(below) == F_LAWK) {
+        size_t top = env - 1;
+        pc = (uint32_t)pk_small_val(st[top - 1]);
+        st[top - 1] = d;                  /* the value takes the pc's place */
+        sp = top;
+        env = top - TAG_SIZE(below);
+        law = law_of_self(st[env]);
+        goto resume;
+    }
+    *out = res;
+    rt->sp = env;
+    return RUN_VALUE;
+}
+
+fail:
+    rt->sp = env;
+    return RUN_FAIL;
 }
 
 /* Remove the exec-region placeholder at base: [_, a1..an] -> [a1..an]. */
@@ -661,7 +790,7 @@ call_law:
     how = run_law(rt, law, x, UINT32_MAX, 0, &got, &tail_n, &x_tail);
 
 law_done:
-    if (how == RUN_FAIL) { rt->sp = x; goto fail; }
+    if (how == RUN_FAIL) goto fail;       /* run_law left sp at a frame boundary */
     if (how == RUN_EVAL || how == RUN_VALUE) { cur = got; goto eval; }
     x = x_tail;
     {                                /* RUN_TAIL: [f x1..xn] at x: apply f */

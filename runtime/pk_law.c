@@ -56,7 +56,7 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
         PkVal w = pk_walk_pop(work);
         if (IS_MARK(w)) {                    /* APP n: pops n+1, pushes 1 */
             uint64_t n = w >> 2;
-            if (!emit(rt, o, pk_instr(PK_I_APP, n))) return false;
+            if (!emit(rt, o, pk_instr(PK_I_APP, pk_app_arg(n, PK_OP_NONE)))) return false;
             depth -= (uint32_t)n;
             continue;
         }
@@ -101,16 +101,35 @@ static uint32_t split_app(PkVal e, PkVal *head, PkVal *args, uint32_t max) {
     return n;
 }
 
-/* A literal pin carrying the native _If jet? (Matched by hash, so its legal
-** code is known to mean exactly "if".) */
-static bool is_if_pin(PkVal head) {
+/* Is head a literal pin carrying the native jet called name? (Matched by
+** hash, so its legal code is known to mean exactly what the jet does.) */
+static bool is_jet_pin(PkVal head, const char *name) {
+    const PkJet *j = pk_jet_native(name);
     head = pk_deref(head);
-    return pk_is_pin(head) && pk_pin(head)->jet && pk_pin(head)->jet == pk_jet_native("_If");
+    return j && pk_is_pin(head) && pk_pin(head)->jet == j;
+}
+
+/* Is e, read as code, a row written out: (cow x[n-1] .. x0) with the cow a
+** literal law of n? Then its elements, element i first, go to elems. */
+#define SWITCH_MAX 64
+static uint32_t row_in_code(PkVal e, PkVal *elems) {
+    uint32_t n = 0;
+    e = pk_deref(e);
+    while (is_op(e, 0, 2)) {
+        if (n == SWITCH_MAX) return 0;
+        elems[n++] = pk_clo(e)->args[1];      /* x0 comes first: the last applied */
+        e = pk_deref(pk_clo(e)->args[0]);
+    }
+    if (n == 0 || !pk_is_law(e) || pk_obj(e)->shape != PK_SHAPE_COW || pk_law(e)->arity != n + 1)
+        return 0;
+    return n;
 }
 
 /* Work items of the spine compiler: an expression, or "patch the jump at
-** instruction k to here" (tagged 2 in the low bits, like APP marks). */
-#define PATCH(k) ((((PkVal)(k)) << 2) | 2)
+** instruction k to here" (tagged 2 in the low bits, like APP marks; bit 2
+** says k is a SWITCH table entry, a bare target). */
+#define PATCH(k) ((((PkVal)(k)) << 3) | 2)
+#define TABLE(k) ((((PkVal)(k)) << 3) | 6)
 
 /* The jet a literal head carries, if it is a pin with native code. */
 static const PkJet *jet_of(PkVal head) {
@@ -118,20 +137,31 @@ static const PkJet *jet_of(PkVal head) {
     return pk_is_pin(head) ? pk_pin(head)->jet : NULL;
 }
 
-/* Which arguments of a call of j may be evaluated before the call: those at
-** the start of j's forcing order that it forces to WHNF, as long as their
-** indexes increase (arguments are laid out, and so evaluated, left to
-** right). Evaluating them early is what the jet would do first anyway. */
-static uint32_t eager_args(const PkJet *j) {
-    uint32_t mask = 0;
-    int last = -1;
+/* The arguments of a call of j that may be evaluated before the call: the
+** leading run of its forcing order that it forces to WHNF (not deeper).
+** Evaluating them early, in that order, is what the jet would do first
+** anyway. Writes their indexes to first[] and returns how many. */
+static uint32_t forced_first(const PkJet *j, uint8_t *first) {
+    uint32_t k = 0;
     for (uint32_t i = 0; i < j->arity; i++) {
-        int k = j->order ? j->order[i] - '0' : (int)i;
-        if (k <= last || !((j->strict >> k) & 1) || ((j->deep >> k) & 1)) break;
-        mask |= 1u << k;
-        last = k;
+        uint32_t a = j->order ? (uint32_t)(j->order[i] - '0') : i;
+        if (!((j->strict >> a) & 1) || ((j->deep >> a) & 1)) break;
+        first[k++] = (uint8_t)a;
     }
-    return mask;
+    return k;
+}
+
+/* The inline operation of a jet's calls (see pk_law.h), by jet identity. */
+static int op_hint(const PkJet *j) {
+    static const struct { const char *name; int op; } ops[] = {
+        {"_Add", PK_OP_ADD}, {"_Sub", PK_OP_SUB}, {"_Mul", PK_OP_MUL}, {"_Eql", PK_OP_EQL},
+        {"_Neq", PK_OP_NEQ}, {"_Lth", PK_OP_LTH}, {"_Lte", PK_OP_LTE}, {"_Gth", PK_OP_GTH},
+        {"_Gte", PK_OP_GTE},
+    };
+    if (!j || j->arity != 2) return PK_OP_NONE;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (j == pk_jet_native(ops[i].name)) return ops[i].op;
+    return PK_OP_NONE;
 }
 
 /* Calls are compiled strictly (as EVAL_APP) at most this many levels deep;
@@ -140,7 +170,9 @@ static uint32_t eager_args(const PkJet *j) {
 
 /* Compile e at value-stack depth `depth`. strict: leave its WHNF (a call is
 ** evaluated in place, no thunk); otherwise its lazy value. In both cases the
-** arguments a strict jet would force first are evaluated before the call. */
+** arguments a strict jet would force first are evaluated before the call,
+** in the jet's order, and the rest are built lazily; PERM then puts each in
+** its place. */
 static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalkStack *work,
                          uint32_t *maxstack, uint32_t depth, int level, bool strict) {
     PkVal head, args[8];
@@ -151,12 +183,24 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
                (!strict || emit(rt, o, pk_instr(PK_I_EVAL, 0)));
     }
     const PkJet *j = jet_of(head);
-    uint32_t eager = j && j->arity == n ? eager_args(j) : 0;
+    uint8_t place[8];                     /* place[k]: the index of the k-th emitted */
+    uint32_t nfirst = j && j->arity == n ? forced_first(j, place) : 0, k = nfirst;
+    for (uint32_t i = 0; i < n; i++) {
+        bool early = false;
+        for (uint32_t f = 0; f < nfirst; f++) early |= place[f] == i;
+        if (!early) place[k++] = (uint8_t)i;
+    }
     bool ok = compile_expr(rt, o, head, maxref, work, maxstack, depth);
-    for (uint32_t i = 0; ok && i < n; i++)
-        ok = (eager >> i) & 1 ? compile_call(rt, o, args[i], maxref, work, maxstack, depth + 1 + i, level + 1, true)
-                              : compile_expr(rt, o, args[i], maxref, work, maxstack, depth + 1 + i);
-    return ok && emit(rt, o, pk_instr(strict ? PK_I_EVAL_APP : PK_I_APP, n));
+    uint64_t perm = n;
+    for (uint32_t k = 0; ok && k < n; k++) {
+        ok = k < nfirst ? compile_call(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k, level + 1, true)
+                        : compile_expr(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k);
+        perm |= (uint64_t)place[k] << (4 + 3 * k);
+        if (place[k] != k) perm |= 1ull << 40;      /* not the identity */
+    }
+    if (ok && (perm >> 40)) ok = emit(rt, o, pk_instr(PK_I_PERM, perm & ((1ull << 40) - 1)));
+    int hint = j && j->arity == n ? op_hint(j) : PK_OP_NONE;
+    return ok && emit(rt, o, pk_instr(strict ? PK_I_EVAL_APP : PK_I_APP, pk_app_arg(n, hint)));
 }
 
 /* The result segment: nested _If calls become branches; every other result
@@ -169,19 +213,39 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
     while (ok && spine.n) {
         PkVal w = pk_walk_pop(&spine);
         if (IS_MARK(w)) {                       /* patch a jump target */
-            size_t k = w >> 2;
-            o->instr[k] = pk_instr(PK_I_IF, o->ninstr);
+            size_t k = w >> 3;
+            if (w & 4) o->instr[k] = o->ninstr;                       /* a table entry */
+            else o->instr[k] = pk_instr(pk_instr_op(o->instr[k]), o->ninstr);   /* IF, IFZ */
             continue;
         }
-        PkVal e = pk_deref(w), head, a[3];
-        if (split_app(e, &head, a, 3) == 3 && is_if_pin(head)) {
+        PkVal e = pk_deref(w), head, a[3], cases[SWITCH_MAX];
+        uint32_t nargs = split_app(e, &head, a, 3), ncases;
+        if (nargs == 3 && (is_jet_pin(head, "_If") || is_jet_pin(head, "_Ifz"))) {
             /* the condition, evaluated at once (in place when it is a call) */
             ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true);
             size_t k = o->ninstr;
-            ok = ok && emit(rt, o, pk_instr(PK_I_IF, 0));   /* patched below */
+            ok = ok && emit(rt, o, pk_instr(is_jet_pin(head, "_If") ? PK_I_IF : PK_I_IFZ, 0));
             /* then-branch first, then the patch, then the else-branch */
             ok = ok && pk_walk_push(rt, &spine, a[2]) && pk_walk_push(rt, &spine, PATCH(k)) &&
                  pk_walk_push(rt, &spine, a[1]);
+            continue;
+        }
+        if (nargs == 3 && is_jet_pin(head, "_Switch") && (ncases = row_in_code(a[2], cases))) {
+            /* the index, then a jump table: fallback, case 0 .. case n-1 */
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true) &&
+                 emit(rt, o, pk_instr(PK_I_SWITCH, ncases));
+            size_t table = o->ninstr;
+            for (uint32_t i = 0; ok && i <= ncases; i++) ok = emit(rt, o, 0);
+            /* each branch: patch its table entry to here, then its code */
+            for (uint32_t i = ncases + 1; ok && i-- > 0;)
+                ok = pk_walk_push(rt, &spine, i ? cases[i - 1] : a[1]) &&
+                     pk_walk_push(rt, &spine, TABLE(table + i));
+            continue;
+        }
+        if (nargs == 2 && is_jet_pin(head, "_Seq")) {
+            /* the first argument's WHNF is demanded, then dropped */
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true) &&
+                 emit(rt, o, pk_instr(PK_I_POP, 0)) && pk_walk_push(rt, &spine, a[1]);
             continue;
         }
         ok = compile_call(rt, o, e, maxref, work, maxstack, 0, 0, false) &&

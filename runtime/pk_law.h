@@ -17,7 +17,15 @@
 **
 **   EVAL       force the top of the value stack to WHNF
 **   EVAL_APP n pop f and n args, push the WHNF of (f x1 .. xn) (no thunk)
+**   PERM p     reorder the top arguments of a call: the arguments a jet
+**              forces first are computed first, in its order, and then put
+**              back in their places (p: the count, then 3 bits per place)
 **   IF t       pop a WHNF value; if it is not a nonzero nat, jump to t
+**   IFZ t      pop a WHNF value; if it is not the nat 0, jump to t (_Ifz)
+**   SWITCH n   pop a WHNF value k; the n+1 words after the instruction are
+**              jump targets: case NAT(k) if it is below n, else the first
+**              (_Switch on a row written out in the code)
+**   POP        drop the top value (_Seq: its WHNF was only demanded)
 **   RET        the top of the value stack is the result (APP n just before
 **              RET is a tail call: the caller applies f without a thunk)
 */
@@ -26,10 +34,18 @@
 
 #include "pk_value.h"
 
-enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET };
-#define pk_instr(op, arg) (((uint64_t)(arg) << 3) | (op))
-#define pk_instr_op(i)    ((int)((i) & 7))
-#define pk_instr_arg(i)   ((i) >> 3)
+enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET, PK_I_PERM,
+       PK_I_IFZ, PK_I_SWITCH, PK_I_POP };
+#define pk_instr(op, arg) (((uint64_t)(arg) << 4) | (op))
+#define pk_instr_op(i)    ((int)((i) & 15))
+#define pk_instr_arg(i)   ((i) >> 4)
+
+/* The inline operation hints of APP and EVAL_APP (arg = n | hint << 32). */
+enum { PK_OP_NONE = 0, PK_OP_ADD, PK_OP_SUB, PK_OP_MUL, PK_OP_EQL, PK_OP_NEQ, PK_OP_LTH,
+       PK_OP_LTE, PK_OP_GTH, PK_OP_GTE };
+#define pk_app_arg(n, hint) ((uint64_t)(n) | ((uint64_t)(hint) << 32))
+#define pk_app_n(arg)       ((uint32_t)((arg) & 0xffffffffu))
+#define pk_app_hint(arg)    ((int)((arg) >> 32))
 
 typedef struct PkCode {
     uint32_t nlets;

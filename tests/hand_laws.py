@@ -11,7 +11,8 @@ ADD = f'<{{"_Add" 2 (0 (0 ({TIMES} 3) (0 {TONAT} 1)) 2)}}>'
 IF = '<{"_If" 3 (0 (0 (0 (2 2) 3) (0 {0 2 1} 2)) 1)}>'
 DEC = '<{"_Dec" 1 (0 (0 (0 2 (2 0)) {0 1 1}) 1)}>'            # (2 0 id x)
 SUB = f'<{{"_Sub" 2 (0 (0 (0 {TIMES} {DEC}) 1) 2)}}>'         # times dec x y
-LTH = f'<{{"_Lth" 2 (0 (0 (0 2 (2 0)) {{0 1 (2 1)}}) (0 (0 {SUB} 2) 1))}}>'  # y - x != 0
+# y - x != 0; opcode 2 is quoted, (2 2), because a bare 2 here would be y
+LTH = f'<{{"_Lth" 2 (0 (0 (0 (2 2) (2 0)) {{0 1 (2 1)}}) (0 (0 {SUB} 2) 1))}}>'
 # nfib n = if (n < 2) 1 (1 + nfib (n - 1) + nfib (n - 2))
 NFIB = (f'<{{"nfib" 1 (0 (0 (0 {IF} (0 (0 {LTH} 1) (2 2))) (2 1)) '
         f'(0 (0 {ADD} (2 1)) (0 (0 {ADD} (0 0 (0 (0 {SUB} 1) (2 1)))) '

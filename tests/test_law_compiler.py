@@ -88,3 +88,123 @@ def test_strict_arguments_compute_the_same_values():
     assert law.apply(3).nat == 14
     with plan.jets_enabled(False):
         assert plan.read("{0 1 %s}" % f"(0 (0 {ADD} (0 (0 {ADD} 1) (2 5))) (0 (0 {ADD} 1) 1))").apply(3).nat == 14
+
+
+# --- calls between compiled laws, inline arithmetic ---------------------------------------
+
+def law2(body: str) -> plan.Value:
+    """{0 2 body} with the hand laws spliced in ({ADD}, {SUB}, {LTH})."""
+    from hand_laws import ADD, LTH, SUB
+    return plan.read("{0 2 %s}" % body.replace("{ADD}", ADD).replace("{SUB}", SUB)
+                     .replace("{LTH}", LTH))
+
+
+BIG = 2**63
+
+
+@pytest.mark.parametrize("x, y", [(0, 0), (3, 5), (5, 3), (BIG - 1, 0), (BIG - 1, 1),
+                                  (BIG - 5, BIG - 7), (BIG, 1), (3 * BIG, BIG + 2)])
+def test_inline_arithmetic_agrees_with_python_at_the_small_nat_edge(x, y):
+    add = law2("(0 (0 {ADD} 1) 2)")
+    sub = law2("(0 (0 {SUB} 1) 2)")
+    lth = law2("(0 (0 {LTH} 1) 2)")
+    nested = law2("(0 (0 {ADD} (0 (0 {SUB} 1) 2)) (0 (0 {ADD} 2) 2))")   # (x - y) + 2y
+    assert add.apply(x, y).nat == x + y
+    assert sub.apply(x, y).nat == max(x - y, 0)
+    assert lth.apply(x, y).nat == (1 if x < y else 0)
+    assert nested.apply(x, y).nat == max(x - y, 0) + 2 * y
+
+
+@pytest.mark.parametrize("x, y", [(0, 0), (2, 7), (7, 2), (6, 6)])
+def test_inline_arithmetic_agrees_with_the_legal_code(x, y):
+    body = "(0 (0 {ADD} (0 (0 {SUB} 1) 2)) (0 (0 {LTH} 2) 1))"        # (x - y) + (y < x)
+    assert law2(body).apply(x, y).nat == max(x - y, 0) + (y < x)
+    with plan.jets_enabled(False):
+        assert law2(body).apply(x, y).nat == max(x - y, 0) + (y < x)
+
+
+def test_inline_arithmetic_on_values_that_are_not_nats_takes_the_jet():
+    # _Sub reads a pin as 0, like its legal code: the inline path must not guess
+    sub = law2("(0 (0 {SUB} 1) 2)")
+    assert sub.apply(plan.read("<5>"), 1).nat == 0
+    assert sub.apply(9, plan.read("(0 1)")).nat == 9
+
+
+def test_a_million_deep_non_tail_recursion_between_compiled_laws():
+    # sum n = if n (n + sum (n - 1)) 0, 10^6 calls deep, none in tail position
+    from hand_laws import ADD, DEC
+    total = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 (0 {ADD} 1) (0 0 (0 {DEC} 1)))) (2 0))}}>")
+    n = 1_000_000
+    assert total.apply(n).nat == n * (n + 1) // 2
+
+
+def test_a_crash_deep_inside_compiled_calls_leaves_the_runtime_usable():
+    # down n = if n (1 + down (n - 1)) (9 n): crashes 10^4 calls deep
+    from hand_laws import ADD, DEC
+    down = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 (0 {ADD} (2 1)) (0 0 (0 {DEC} 1)))) (0 (2 9) 1))}}>")
+    for _ in range(2):
+        with pytest.raises(PlanCrash) as e:
+            down.apply(10_000).nat
+        assert e.value.op == 9
+    assert plan.read("(3 (3 1))").nat == 3
+
+
+# --- _Seq and _Switch as control flow in result position -----------------------------------
+
+SEQ = '<{"_Seq" 2 (0 (0 (0 (2 2) 2) (0 {0 2 1} 2)) 1)}>'        # 2 y (const y) x
+# a stand-in accepted as _Switch: its own code crashes (9 ..), so a result
+# shows that the native path or the compiled control flow gave it
+SWITCH = '<{"_Switch" 3 (0 (2 9) 0)}>'
+
+
+def accept_seq_and_switch() -> None:
+    plan.accept_jet_hashes([("_Seq", value(SEQ).pin_hash()), ("_Switch", value(SWITCH).pin_hash())])
+
+
+@pytest.mark.parametrize("first, expected", [("1", 5), ("(2 7)", 5), ("(0 (2 9) 1)", ("crash", 9)),
+                                             (f"(0 (0 (0 {IF} 1) (2 1)) (0 (2 8) 1))", None)])
+def test_seq_demands_its_first_argument_then_continues(first, expected):
+    accept_seq_and_switch()
+    src = "{0 1 (0 (0 %s %s) (2 5))}" % (SEQ, first)
+    for jets in (True, False):
+        with plan.jets_enabled(jets):
+            law = plan.read(src)
+            for x in (0, 3):
+                want = expected if expected is not None else (5 if x else ("crash", 8))
+                if isinstance(want, tuple):
+                    with pytest.raises(PlanCrash) as e:
+                        law.apply(x).nat
+                    assert e.value.op == want[1]
+                else:
+                    assert law.apply(x).nat == want
+
+
+def switch_law() -> plan.Value:
+    """f x = _Switch x 100 [10 11 (9 x)], the row written out in the code."""
+    accept_seq_and_switch()
+    row = "(0 (0 (0 {0 4 0} (0 (2 9) 1)) (2 11)) (2 10))"
+    return plan.read("{0 1 (0 (0 (0 %s 1) (2 100)) %s)}" % (SWITCH, row))
+
+
+@pytest.mark.parametrize("x, expected", [(0, 10), (1, 11), (3, 100), (2**64, 100), ("<0>", 10),
+                                         ("{1 1 1}", 10), ("({0 2 0} 5)", 10)])
+def test_switch_on_a_row_in_the_code_jumps_to_the_case(x, expected):
+    f = switch_law()
+    arg = plan.read(x) if isinstance(x, str) else x
+    calls = plan.stats()["jet_calls"]
+    assert f.apply(arg).nat == expected
+    assert plan.stats()["jet_calls"] == calls          # no call of the jet: a jump
+
+
+def test_switch_builds_only_the_case_taken():
+    f = switch_law()
+    with pytest.raises(PlanCrash) as e:
+        f.apply(2).nat                                   # case 2 is (9 x)
+    assert e.value.op == 9 and e.value.value.nat == 2
+
+
+def test_switch_on_a_row_value_calls_the_jet():
+    accept_seq_and_switch()
+    g = plan.read("{0 2 (0 (0 (0 %s 1) (2 7)) 2)}" % SWITCH)
+    row = plan.read("({0 3 0} 6 5)")                      # [5 6]
+    assert g.apply(1, row).nat == 6 and g.apply(2, row).nat == 7
