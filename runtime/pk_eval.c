@@ -391,12 +391,15 @@ eval:
     if (pk_unlikely(--rt->poll == 0)) {
         rt->poll = PK_POLL_STEPS;
         if (rt->poll_signals && rt->poll_signals(rt)) goto fail;
-        if (PK_GC_STRESS || rt->since_gc > PK_GC_MIN_BYTES) {
-            RESERVE(1);
-            PUSH(cur);
-            pk_gc_safepoint(rt);
-            cur = S[--rt->sp];
-        }
+    }
+    /* Collect as soon as enough was allocated (not only when polling), so
+    ** that memory freed by the last collection is reused while it is warm:
+    ** a jet that copies large rows allocates a lot in few steps. */
+    if (pk_unlikely(PK_GC_STRESS ? rt->poll == PK_POLL_STEPS : rt->since_gc > PK_GC_MIN_BYTES)) {
+        RESERVE(1);
+        PUSH(cur);
+        pk_gc_safepoint(rt);
+        cur = S[--rt->sp];
     }
     rt->steps++;
     cur = pk_deref(cur);

@@ -5,6 +5,7 @@
 ** compared in the _Cmp order, so key arguments are taken in normal form;
 ** values stay lazy. Inputs of another shape fall back to the legal code.
 */
+#include <string.h>
 #include "pk_jet.h"
 #include "pk_walk.h"
 
@@ -42,20 +43,21 @@ static uint64_t find(PkRuntime *rt, PkVal keys, uint64_t n, PkVal key, bool *fou
 ** removed (delta -1) at i, or replaced (delta 0) at i. */
 static PkVal row_edit(PkRuntime *rt, PkVal row, uint64_t n, uint64_t i, int delta, PkVal item) {
     uint64_t m = n + (uint64_t)(int64_t)delta;
-    PkVal r = pk_value_row(rt, m, NULL);
-    if (!r || m == 0) return r;
+    if (m == 0 || m >= UINT32_MAX) return pk_value_row(rt, m, NULL);
+    /* every slot is written below, so the closure is not cleared first */
+    PkVal cow = pk_value_law(rt, pk_small(0), pk_small(m + 1), pk_small(0));
+    PkVal r = cow ? pk_value_clo(rt, cow, 1, (uint32_t)m, NULL) : 0;
+    if (!r) return 0;
+    /* Storage is reversed (element j of m at args[m-1-j]), so the elements
+    ** before i are the top i slots and those after the edit the bottom ones:
+    ** two block copies. */
     PkVal *dst = pk_clo(r)->args;
-    for (uint64_t j = 0, k = 0; j < m; j++) {
-        PkVal x;
-        if (j == i && delta >= 0) {
-            x = item;
-            if (delta == 0) k++;
-        } else {
-            if (j == i && delta < 0) k++;
-            x = pk_value_row_get(row, k++);
-        }
-        dst[m - 1 - j] = x;
+    if (n) {
+        const PkVal *src = pk_clo(row)->args;
+        memcpy(dst + m - i, src + n - i, i * sizeof *dst);
+        memcpy(dst, src, (n - i - (delta <= 0)) * sizeof *dst);
     }
+    if (delta >= 0) dst[m - 1 - i] = item;
     return r;
 }
 
