@@ -156,9 +156,10 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 **              (at the top, above the F_LAWK frame that resumes it)
 **   RUN_EVAL   an F_LAWK frame holding the env and value stack was pushed
 **              by EVAL: evaluate *out, and the F_LAWK return resumes this code
+**   RUN_EVAL_NORM  the same, but *out is wanted in normal form (TRACE)
 **   RUN_FAIL   rt->err is set; rt->sp is cut back to a frame boundary
 */
-enum { RUN_FAIL = 0, RUN_VALUE, RUN_TAIL, RUN_EVAL };
+enum { RUN_FAIL = 0, RUN_VALUE, RUN_TAIL, RUN_EVAL, RUN_EVAL_NORM };
 
 static PkLaw *law_of_self(PkVal self) {
     return pk_is_law(self) ? pk_law(self) : pk_law(pk_pin(self)->item);
@@ -344,6 +345,19 @@ body:
         case PK_I_POP:
             sp--;
             break;
+        case PK_I_TRACE: {
+            PkVal v = pk_deref(st[sp - 1]);
+            if (!pk_is_whnf(v) || (pk_is_clo(v) && !(pk_obj(v)->flags & PK_F_NORMAL))) {
+                suspend(rt, env, sp - 1, pc);     /* back here once it is normal */
+                rt->sp = sp + 1;
+                *out = v;
+                return RUN_EVAL_NORM;
+            }
+            rt->sp = --sp;                /* the hook may evaluate: keep ours below */
+            if (rt->jets_enabled && rt->trace && rt->trace(rt, v)) goto fail;
+            st = rt->stack;               /* which may have moved the stack */
+            break;
+        }
         default:                          /* PK_I_RET */
             res = st[sp - 1];
             goto returned;
@@ -794,7 +808,8 @@ call_law:
 
 law_done:
     if (how == RUN_FAIL) goto fail;       /* run_law left sp at a frame boundary */
-    if (how == RUN_EVAL || how == RUN_VALUE) { cur = got; goto eval; }
+    if (how == RUN_EVAL_NORM) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
+    if (how != RUN_TAIL) { cur = got; goto eval; }
     x = x_tail;
     {                                /* RUN_TAIL: [f x1..xn] at x: apply f */
         /* A known head with exactly its arity: [f x1..xn] is already the

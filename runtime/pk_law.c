@@ -242,6 +242,12 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
                      pk_walk_push(rt, &spine, TABLE(table + i));
             continue;
         }
+        if (nargs == 2 && (is_jet_pin(head, "_Trace") || is_jet_pin(head, "_DeepTrace"))) {
+            /* the message, built lazily and normalized by TRACE, then the rest */
+            ok = compile_expr(rt, o, a[0], maxref, work, maxstack, 0) &&
+                 emit(rt, o, pk_instr(PK_I_TRACE, 0)) && pk_walk_push(rt, &spine, a[1]);
+            continue;
+        }
         if (nargs == 2 && is_jet_pin(head, "_Seq")) {
             /* the first argument's WHNF is demanded, then dropped */
             ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true) &&

@@ -26,6 +26,8 @@
 **              jump targets: case NAT(k) if it is below n, else the first
 **              (_Switch on a row written out in the code)
 **   POP        drop the top value (_Seq: its WHNF was only demanded)
+**   TRACE      the top is a message: bring it to normal form, hand it to the
+**              trace hook (when jets are on) and drop it (_Trace, _DeepTrace)
 **   RET        the top of the value stack is the result (APP n just before
 **              RET is a tail call: the caller applies f without a thunk)
 */
@@ -35,7 +37,7 @@
 #include "pk_value.h"
 
 enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET, PK_I_PERM,
-       PK_I_IFZ, PK_I_SWITCH, PK_I_POP };
+       PK_I_IFZ, PK_I_SWITCH, PK_I_POP, PK_I_TRACE };
 #define pk_instr(op, arg) (((uint64_t)(arg) << 4) | (op))
 #define pk_instr_op(i)    ((int)((i) & 15))
 #define pk_instr_arg(i)   ((i) >> 4)

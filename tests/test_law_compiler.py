@@ -208,3 +208,40 @@ def test_switch_on_a_row_value_calls_the_jet():
     g = plan.read("{0 2 (0 (0 (0 %s 1) (2 7)) 2)}" % SWITCH)
     row = plan.read("({0 3 0} 6 5)")                      # [5 6]
     assert g.apply(1, row).nat == 6 and g.apply(2, row).nat == 7
+
+
+# --- _Trace in result position ------------------------------------------------------------
+
+TRACE = '<{"_Trace" 2 (0 (0 (0 (2 2) 2) (0 {0 2 1} 2)) 1)}>'     # a stand-in: seq
+DEC_BODY = "(0 (0 (0 (2 2) (2 0)) {0 1 1}) 1)"
+
+
+def traced(src_body: str, *args):
+    """Apply {0 1 body} to args with _Trace accepted; (result, messages)."""
+    from pallas_kernel import _core
+    plan.accept_jet_hashes([("_Trace", value(TRACE).pin_hash())])
+    law = plan.read("{0 1 %s}" % src_body.replace("{TRACE}", TRACE))
+    seen = []
+    _core.set_trace(lambda v: seen.append(plan.show(v)))
+    try:
+        return law.apply(*args).nat, seen
+    finally:
+        _core.set_trace(None)
+
+
+def test_trace_in_result_position_hands_over_the_normal_form_first():
+    # f x = _Trace [x (3 x)] (3 x): the message is built lazily, normalized, traced
+    result, seen = traced("(0 (0 {TRACE} (0 (0 {0 3 0} (0 3 1)) 1)) (0 3 1))", 4)
+    assert result == 5 and seen == ["[4 5]"]
+
+
+def test_a_crashing_trace_message_crashes_before_the_rest():
+    with pytest.raises(PlanCrash) as e:
+        traced("(0 (0 {TRACE} (0 (2 9) 1)) (0 (2 8) 1))", 4)
+    assert e.value.op == 9
+
+
+def test_trace_with_jets_off_only_forces_the_message():
+    with plan.jets_enabled(False):
+        result, seen = traced("(0 (0 {TRACE} (0 3 1)) 1)", 4)
+    assert result == 4 and seen == []
