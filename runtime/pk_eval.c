@@ -431,6 +431,10 @@ ret: {
         const PkJet *j = pk_pin(S[fb])->jet;
         size_t n = size - 2;
         uint64_t i = pk_small_val(S[rt->sp - 2]);
+        if (i == 2 * n + 1) {             /* a value inside an argument: call again */
+            S[rt->sp - 2] = pk_small(n);
+            goto jet_step;
+        }
         if (i > n) {                      /* one the jet asked for: call again */
             S[fb + 1 + (i - n - 1)] = cur;
             S[rt->sp - 2] = pk_small(n);
@@ -623,10 +627,18 @@ jet_step: {
     }
     rt->jet_calls++;
     PkVal r = j->fn(rt, &S[jb + 1]);
+    if (pk_unlikely(r == PK_JET_FORCE)) {  /* force a value inside an argument */
+        S[rt->sp - 2] = pk_small(2 * n + 1);
+        cur = rt->jet_force;
+        rt->jet_force = 0;
+        if (rt->jet_force_deep) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
+        goto eval;
+    }
     if (pk_unlikely(r && pk_jet_special(r) && r != PK_JET_FALLBACK)) {
         size_t k = pk_jet_need_arg(r);  /* force argument k, then call again */
         S[rt->sp - 2] = pk_small(n + 1 + k);
         cur = S[jb + 1 + k];
+        if (pk_jet_need_deep(r)) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
         goto eval;
     }
     if (r == PK_JET_FALLBACK) {       /* the legal code, on the same args */
