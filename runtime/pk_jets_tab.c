@@ -211,6 +211,16 @@ static PkVal tab_ins(PkRuntime *rt, PkVal *a) {
     return make_tab(rt, nk, nv);
 }
 
+/* For jets whose legal code forces a tab's value row: the parts of a tab as
+** tab_parts gives them, except that a set applied to a value row not yet
+** evaluated asks for that row first. Returns 0 when *keys, *vals, *n are
+** set, else the jet's result (PK_JET_FORCE or PK_JET_FALLBACK). */
+static PkVal tab_forcing_vals(PkRuntime *rt, PkVal t, PkVal *keys, PkVal *vals, uint64_t *n) {
+    if (pk_is_clo(t) && pk_obj(t)->n == 1 && is_set(pk_clo(t)->head) && !pk_is_whnf(pk_deref(pk_clo(t)->args[0])))
+        return pk_jet_force(rt, pk_clo(t)->args[0], false);
+    return tab_parts(t, keys, vals, n) ? 0 : PK_JET_FALLBACK;
+}
+
 /* ----- building rows, sets and tabs from parts ---------------------------------- */
 
 /* The row of items from[i0 .. i0+n-1] of a row (index order). */
@@ -379,7 +389,9 @@ static PkVal mk_tab(PkRuntime *rt, PkVal *a) {
 
 /* (tabToPairs t) = [[k0 v0] [k1 v1] ..] */
 static PkVal tab_to_pairs(PkRuntime *rt, PkVal *a) {
-    TAB_ARG(0);
+    PkVal keys, vals, bad;
+    uint64_t n;
+    if ((bad = tab_forcing_vals(rt, pk_arg(a, 0), &keys, &vals, &n))) return bad;
     PkVal r = pk_value_row(rt, n, NULL);
     for (uint64_t i = 0; r && i < n; i++) {
         PkVal p = pair(rt, pk_value_row_get(keys, i), pk_value_row_get(vals, i));
@@ -408,13 +420,17 @@ static PkVal tab_keys_list(PkRuntime *rt, PkVal *a) { return tab_list(rt, a, fal
 ** (ifNot (_TabHas k t) fallback (tabIdx k t)): t first, then k only when t
 ** is not empty. */
 static PkVal tab_switch(PkRuntime *rt, PkVal *a) {
-    TAB_ARG(2);
+    PkVal t = pk_arg(a, 2), keys, vals;
+    uint64_t n;
     bool found;
+    if (!pk_is_clo(t) || pk_obj(t)->n != 1 || !set_keys(pk_clo(t)->head, &keys, &n)) return PK_JET_FALLBACK;
     if (n == 0) return a[1];
     if (!pk_known_normal(pk_arg(a, 0))) return PK_JET_NEED_DEEP(0);
     uint64_t i = find(rt, keys, n, pk_arg(a, 0), &found);
     if (rt->err) return 0;
-    return found ? pk_value_row_get(vals, i) : a[1];
+    if (!found) return a[1];
+    PkVal bad = tab_forcing_vals(rt, t, &keys, &vals, &n);   /* the values only now */
+    return bad ? bad : pk_value_row_get(vals, i);
 }
 
 /* (tabSplitAt i t), (tabSplitLT k t): [first part, rest] as tabs; lazy like
@@ -434,9 +450,10 @@ static PkVal tab_split_lt(PkRuntime *rt, PkVal *a) {
 
 /* (tabWeld x y): the union, x's value where both have a key */
 static PkVal tab_weld(PkRuntime *rt, PkVal *a) {
-    PkVal kx, vx, ky, vy;
+    PkVal kx, vx, ky, vy, bad;
     uint64_t nx, ny;
-    if (!tab_parts(pk_arg(a, 0), &kx, &vx, &nx) || !tab_parts(pk_arg(a, 1), &ky, &vy, &ny)) return PK_JET_FALLBACK;
+    if ((bad = tab_forcing_vals(rt, pk_arg(a, 0), &kx, &vx, &nx))) return bad;
+    if ((bad = tab_forcing_vals(rt, pk_arg(a, 1), &ky, &vy, &ny))) return bad;
     PkVal *ks = malloc((nx + ny + 1) * 2 * sizeof(PkVal)), *vs = ks ? ks + nx + ny + 1 : NULL;
     if (!ks) return pk_fail(rt, PK_ERR_NOMEM, "out of memory");
     uint64_t i = 0, j = 0, m = 0;

@@ -202,3 +202,14 @@ def test_tab_jets_fall_back_outside_tabs():
                        ("tabSwitch", (1, 2, "[1]")), ("tabSplitAt", (1, "[1]")),
                        ("tabSplitLT", (1, "%[1]")), ("tabWeld", (tab, F("({1 2 [1]} [1 2])")))]:
         fallback(name, *args)
+
+
+def test_a_tab_whose_value_row_is_not_evaluated_yet():
+    lazy_tab = "#[1=2 3=4]"                     # read, not forced: the values are a thunk
+    assert S("tabToPairs", lazy_tab) == "[[1 2] [3 4]]"
+    assert S("tabWeld", lazy_tab, "#[0=9]") == "#[0=9 1=2 3=4]"
+    assert S("tabSwitch", 3, 7, lazy_tab) == "4"
+    # the values are needed only when the key is there
+    assert S("tabSwitch", 2, 7, f"({{1 2 [1 3]}} {CRASH})") == "7"
+    with pytest.raises(plan.PlanCrash):
+        J("tabSwitch", 3, 7, f"({{1 2 [1 3]}} {CRASH})")
