@@ -29,12 +29,16 @@
 #define pk_jet_need_deep(r)  ((((r) >> 2) & 1) != 0)
 /* Force a value that is not an argument (an element inside one, which the
 ** legal code would force next) to WHNF or normal form, then call the jet
-** again; thunks update in place, so the jet then finds the value evaluated. */
+** again; thunks update in place, so the jet then finds the value evaluated.
+** `resume` is handed back to that call in rt->jet_resume (0 on a first
+** call): a jet walking a row passes where it stopped, so that forcing k
+** elements of a row of n costs O(n), not O(k n). */
 #define PK_JET_FORCE         ((PkVal)6)
 
-static inline PkVal pk_jet_force(PkRuntime *rt, PkVal v, bool deep) {
+static inline PkVal pk_jet_force(PkRuntime *rt, PkVal v, bool deep, uint64_t resume) {
     rt->jet_force = v;
     rt->jet_force_deep = deep;
+    rt->jet_force_at = resume;
     return PK_JET_FORCE;
 }
 

@@ -108,13 +108,20 @@ static uint64_t first_unforced(PkVal v, uint64_t from, uint64_t n) {
     return n;
 }
 
+/* The same, walking from the last element to the first (from counts steps). */
+static uint64_t last_unforced(PkVal v, uint64_t from, uint64_t n) {
+    for (uint64_t s = from; s < n; s++)
+        if (!pk_is_whnf(pk_deref(pk_clo(v)->args[s]))) return s;
+    return n;
+}
+
 /* (padCat xs) = (foldl padWeld 1 xs): the pads of the arguments of a closure
 ** in index order welded (a strict left fold, so element 0 is forced first);
 ** anything else gives the empty pad. */
 static PkVal pad_cat(PkRuntime *rt, PkVal *a) {
     PkVal xs = pk_arg(a, 0);
-    uint64_t n = pk_is_clo(xs) ? pk_obj(xs)->n : 0, i = first_unforced(xs, 0, n);
-    if (i < n) return pk_jet_force(rt, pk_clo(xs)->args[n - 1 - i], false);
+    uint64_t n = pk_is_clo(xs) ? pk_obj(xs)->n : 0, i = first_unforced(xs, rt->jet_resume, n);
+    if (i < n) return pk_jet_force(rt, pk_clo(xs)->args[n - 1 - i], false, i);
     PadBuf p = {0};
     for (i = 0; i < n; i++)
         if (!pad_append(rt, &p, pk_deref(pk_clo(xs)->args[n - 1 - i]))) { free(p.b); return 0; }
@@ -125,9 +132,10 @@ static PkVal pad_cat(PkRuntime *rt, PkVal *a) {
 
 /* Visit the leaves of a tree of closures in the legal order: depth first,
 ** each closure's arguments in index order, appending pad_of(leaf) for each
-** leaf (a non-closure). A node not yet in WHNF is forced first: the legal
-** code forces exactly the nodes it visits, in this order. Returns true when
-** done; otherwise *out is the jet's result (PK_JET_FORCE, or 0 on error). */
+** leaf (a non-closure). The tree comes normalized (the legal code forces
+** every node of it too; a node still unevaluated is asked for all the same).
+** Returns true when done; otherwise *out is the jet's result (PK_JET_FORCE,
+** or 0 on error). */
 typedef PkVal (*LeafPad)(PkVal leaf);
 
 static bool tree_pads(PkRuntime *rt, PkVal root, LeafPad pad_of, PadBuf *p, PkVal *out) {
@@ -136,7 +144,7 @@ static bool tree_pads(PkRuntime *rt, PkVal root, LeafPad pad_of, PadBuf *p, PkVa
     *out = 0;
     while (ok && st.n) {
         PkVal v = pk_deref(pk_walk_pop(&st));
-        if (!pk_is_whnf(v)) { *out = pk_jet_force(rt, v, false); ok = false; break; }
+        if (!pk_is_whnf(v)) { *out = pk_jet_force(rt, v, true, 0); ok = false; break; }
         if (pk_is_clo(v)) {
             for (uint32_t i = 0; ok && i < pk_obj(v)->n; i++)   /* element 0 on top */
                 ok = pk_walk_push(rt, &st, pk_clo(v)->args[i]);
@@ -172,9 +180,8 @@ static PkVal pad_flat(PkRuntime *rt, PkVal *a) {
 static PkVal bar_cat(PkRuntime *rt, PkVal *a) {
     PkVal bs = pk_arg(a, 0);
     uint64_t n = pk_is_clo(bs) ? pk_obj(bs)->n : 0;
-    for (uint64_t i = n; i-- > 0;)
-        if (!pk_is_whnf(pk_deref(pk_clo(bs)->args[n - 1 - i])))
-            return pk_jet_force(rt, pk_clo(bs)->args[n - 1 - i], false);
+    uint64_t s = last_unforced(bs, rt->jet_resume, n);    /* args[s] is element n-1-s */
+    if (s < n) return pk_jet_force(rt, pk_clo(bs)->args[s], false, s);
     PadBuf p = {0};
     for (uint64_t i = 0; i < n; i++)
         if (!pad_append(rt, &p, body_of(pk_deref(pk_clo(bs)->args[n - 1 - i])))) { free(p.b); return 0; }
@@ -208,9 +215,9 @@ static PkVal blake3(PkRuntime *rt, PkVal *a) {
 const PkJet pk_jets_pad[] = {
     {"padWeld", 2, 3, 0, "10", pad_weld},
     {"padCat", 1, 1, 0, NULL, pad_cat},
-    {"padFlat", 1, 1, 0, NULL, pad_flat},
+    {"padFlat", 1, 0, 1, NULL, pad_flat},
     {"barCat", 1, 1, 0, NULL, bar_cat},
-    {"barFlat", 1, 1, 0, NULL, bar_flat},
-    {"_Blake3", 1, 1, 0, NULL, blake3},
+    {"barFlat", 1, 0, 1, NULL, bar_flat},
+    {"_Blake3", 1, 0, 1, NULL, blake3},
 };
 const size_t pk_jets_pad_count = sizeof pk_jets_pad / sizeof pk_jets_pad[0];

@@ -279,7 +279,7 @@ static PkVal sized_list(PkRuntime *rt, PkVal *a, bool reverse) {
     if (n && !pk_arg_ready(a, 1)) return PK_JET_NEED(1);
     PkVal cell = pk_arg(a, 1);
     for (uint64_t i = 0; i < n && !pk_is_nat(cell); i++) {   /* is the spine evaluated? */
-        if (!pk_is_whnf(cell)) return pk_jet_force(rt, cell, false);
+        if (!pk_is_whnf(cell)) return pk_jet_force(rt, cell, false, 0);
         cell = i + 1 < n ? pk_deref(from_right(cell, pk_small(1))) : pk_small(0);
     }
     PkVal r = pk_value_row(rt, n, NULL);
@@ -309,7 +309,7 @@ static PkVal bsearch_jet(PkRuntime *rt, PkVal *a) {
     while (lo < hi) {
         uint64_t mid = (lo + hi) >> 1;
         PkVal e = pk_deref(pk_clo(row)->args[pk_obj(row)->n - 1 - mid]);
-        if (!pk_known_normal(e)) return pk_jet_force(rt, e, true);
+        if (!pk_known_normal(e)) return pk_jet_force(rt, e, true, 0);
         int c = pk_walk_cmp(rt, key, e);
         if (rt->err) return 0;
         if (c == 0) return pk_nat_from_u64(rt, mid * 2 + 1);

@@ -217,7 +217,7 @@ static PkVal tab_ins(PkRuntime *rt, PkVal *a) {
 ** set, else the jet's result (PK_JET_FORCE or PK_JET_FALLBACK). */
 static PkVal tab_forcing_vals(PkRuntime *rt, PkVal t, PkVal *keys, PkVal *vals, uint64_t *n) {
     if (pk_is_clo(t) && pk_obj(t)->n == 1 && is_set(pk_clo(t)->head) && !pk_is_whnf(pk_deref(pk_clo(t)->args[0])))
-        return pk_jet_force(rt, pk_clo(t)->args[0], false);
+        return pk_jet_force(rt, pk_clo(t)->args[0], false, 0);
     return tab_parts(t, keys, vals, n) ? 0 : PK_JET_FALLBACK;
 }
 
@@ -365,10 +365,13 @@ static PkVal set_cat_row_asc(PkRuntime *rt, PkVal *a) {
     PkVal ss = pk_arg(a, 0), keys = 0;
     uint64_t n, k = 0, total = 0;
     if (!pk_value_is_row(ss, &n)) return PK_JET_FALLBACK;
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = rt->jet_resume; i < n; i++) {            /* those before: sets */
         PkVal s = pk_value_row_get(ss, i);
-        if (!pk_is_whnf(s)) return pk_jet_force(rt, s, false);
+        if (!pk_is_whnf(s)) return pk_jet_force(rt, s, false, i);
         if (!set_keys(s, &keys, &k)) return PK_JET_FALLBACK;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        set_keys(pk_value_row_get(ss, i), &keys, &k);
         total += k;
     }
     PkVal r = pk_value_row(rt, total, NULL);
@@ -496,12 +499,12 @@ static bool sort_by_key(PkRuntime *rt, const PkVal *key, uint64_t *idx, uint64_t
 static PkVal tab_from_pairs(PkRuntime *rt, PkVal *a) {
     PkVal ps = pk_arg(a, 0);
     uint64_t n = pk_is_clo(ps) ? pk_obj(ps)->n : 0;
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = rt->jet_resume; i < n; i++) {           /* those before: ready */
         PkVal p = pk_deref(pk_clo(ps)->args[n - 1 - i]);
-        if (!pk_is_whnf(p)) return pk_jet_force(rt, p, false);
+        if (!pk_is_whnf(p)) return pk_jet_force(rt, p, false, i);
         if (!pk_is_clo(p)) continue;
         PkVal k = pk_deref(pk_clo(p)->args[pk_obj(p)->n - 1]);
-        if (!pk_known_normal(k)) return pk_jet_force(rt, k, true);
+        if (!pk_known_normal(k)) return pk_jet_force(rt, k, true, i);
     }
     PkVal *kv = malloc((2 * n + 1) * sizeof(PkVal));
     uint64_t *idx = malloc((n + 1) * sizeof *idx);

@@ -11,7 +11,7 @@ from pallas_kernel import plan
 
 ID = '{"I" 1 1}'
 CRASH = "(7 7)"
-JETS = {"bsearch": 2, "barCat": 1, "tabFromPairs": 1, "_SizedListToRow": 2,
+JETS = {"bsearch": 2, "barCat": 1, "padCat": 1, "tabFromPairs": 1, "_SizedListToRow": 2,
         "barElemIndexOff": 3, "tabSwitch": 3, "padFlat": 1}
 
 
@@ -81,3 +81,17 @@ def test_an_optional_argument_forced_deep():
 def test_a_tree_forced_node_by_node():
     assert run("padFlat", f"[5 {lazy('[6 ' + lazy('7') + ']')}]").nat == \
         run("padFlat", "[5 [6 7]]").nat
+
+
+def test_forcing_many_elements_resumes_where_it_stopped():
+    # each call again starts where the last one stopped: a wrong resume point
+    # would skip an unevaluated element (a fallback, 999) or reorder them
+    n = 5000
+    elems = " ".join(lazy(f'b#"{chr(97 + i % 26)}"') for i in range(n))
+    expected = "".join(chr(97 + i % 26) for i in range(n))
+    assert plan.show(run("barCat", f"[{elems}]")) == f'b#"{expected}"'
+    assert run("padCat", f"[{' '.join(lazy('5') for _ in range(n))}]").nat == 2 ** (2 * n) + (2 ** (2 * n) - 1) // 3
+    pairs = " ".join(f"[{lazy(str(i % 100))} {i}]" for i in range(n))
+    t = run("tabFromPairs", f"[{pairs}]")
+    assert plan.show(t) == plan.show(plan.read(
+        "#[" + " ".join(f"{k}={n - 100 + k}" for k in range(100)) + "]").force())
