@@ -404,10 +404,15 @@ static PkVal tab_to_pairs(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
-/* (tabToPairList t) = [[k0 v0] [[k1 v1] .. 0]], a list; (_TabKeysList t) the
-** list of keys */
+/* (tabToPairList t) = [[k0 v0] [[k1 v1] .. 0]], a list; (_TabKeysList t) =
+** (listFromRow (lawBody (car t))), the list of keys, which looks at the key
+** set only (so any set applied to one argument will do) */
 static PkVal tab_list(PkRuntime *rt, PkVal *a, bool with_values) {
-    TAB_ARG(0);
+    PkVal t = pk_arg(a, 0), keys, vals = 0;
+    uint64_t n;
+    if (with_values ? !tab_parts(t, &keys, &vals, &n)
+                    : !pk_is_clo(t) || pk_obj(t)->n != 1 || !set_keys(pk_clo(t)->head, &keys, &n))
+        return PK_JET_FALLBACK;
     PkVal cell = pk_small(0);
     for (uint64_t i = n; cell && i-- > 0;) {
         PkVal x = pk_value_row_get(keys, i);

@@ -213,3 +213,9 @@ def test_a_tab_whose_value_row_is_not_evaluated_yet():
     assert S("tabSwitch", 2, 7, f"({{1 2 [1 3]}} {CRASH})") == "7"
     with pytest.raises(plan.PlanCrash):
         J("tabSwitch", 3, 7, f"({{1 2 [1 3]}} {CRASH})")
+
+
+def test_tab_keys_list_looks_at_the_keys_only():
+    assert S("_TabKeysList", f"({{1 2 [1 3]}} {CRASH})") == "[1 [3 0]]"
+    fallback("tabToPairList", f"({{1 2 [1 3]}} {CRASH})")      # its values are needed
+    fallback("_TabKeysList", "(0 %[1] 2)")
