@@ -8,7 +8,10 @@
 ** set, or PK_JET_FALLBACK to run the pin's legal code instead.
 **
 ** Arguments are forced in the order the legal code forces them, so that when
-** two of them crash, the jet reports the same crash as the legal code.
+** two of them crash, the jet reports the same crash as the legal code. What
+** the legal code forces only on some paths, the jet asks for when it takes
+** such a path: an argument (PK_JET_NEED, PK_JET_NEED_DEEP) or a value inside
+** one (PK_JET_FORCE); the evaluator forces it and calls the jet again.
 */
 #ifndef PK_JET_H
 #define PK_JET_H

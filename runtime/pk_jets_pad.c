@@ -5,9 +5,10 @@
 ** A pad is a bit string held in a nat with a 1 bit on top as an end marker;
 ** a nat that is 0 or not a nat at all reads as the empty pad 1. A bar is the
 ** law {1 1 pad} whose pad holds whole bytes. Welding pads concatenates their
-** bits, the first pad's bits lowest. Every jet here is total on its shape, so
-** it falls back only where the legal code would loop; what it must force it
-** forces in the legal order, one value at a time (PK_JET_FORCE).
+** bits, the first pad's bits lowest. Every jet here is total: it reads any
+** value as the legal code does, so none falls back. Row elements are forced
+** one at a time in the legal order (PK_JET_FORCE); the tree walkers take
+** their argument in normal form (the legal walk forces every node too).
 */
 #include <stdlib.h>
 #include <string.h>
