@@ -137,13 +137,15 @@ static PkVal bar_idx(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
-/* (barTake n bar), (barDrop n bar): the first n bytes, or all but them */
+/* (barTake n bar), (barDrop n bar): the first n bytes, or all but them; as
+** for take, barTake cuts at (min n len), everything for a non-nat n, and
+** barDrop at NAT(n) */
 static PkVal take_drop(PkRuntime *rt, PkVal *a, bool take) {
     size_t n;
-    PkVal k = pk_arg_nat(a, 0);
+    PkVal k = pk_arg(a, 0);
     uint8_t *b = bar_bytes(rt, pk_arg(a, 1), &n);
     if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
-    size_t cut = pk_is_small(k) && pk_small_val(k) < n ? (size_t)pk_small_val(k) : n;
+    size_t cut = pk_is_small(k) && pk_small_val(k) < n ? (size_t)pk_small_val(k) : pk_is_nat(k) || take ? n : 0;
     PkVal r = take ? make_bar(rt, b, cut) : make_bar(rt, b + cut, n - cut);
     free(b);
     return r;
@@ -195,13 +197,15 @@ static size_t clamp(PkVal v, size_t n) {
 }
 
 /* (_BarSliceToNat off wid bar) = (barNat (barTake wid (barDrop off bar))):
-** bytes off .. off+wid-1 (clamped) read as a little-endian nat. barTake
-** forces wid before its bar, which forces off, then bar. */
+** bytes off .. off+wid-1 (clamped; a non-nat wid takes the rest, as
+** barTake does) read as a little-endian nat. barTake normalizes wid before
+** forcing its bar, which forces off, then bar. */
 static PkVal bar_slice_to_nat(PkRuntime *rt, PkVal *a) {
     size_t n;
     uint8_t *b = bar_bytes(rt, pk_arg(a, 2), &n);
     if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
-    size_t off = clamp(pk_arg(a, 0), n), wid = clamp(pk_arg(a, 1), n - off);
+    size_t off = clamp(pk_arg(a, 0), n);
+    size_t wid = pk_is_nat(pk_arg(a, 1)) ? clamp(pk_arg(a, 1), n - off) : n - off;
     PkVal r = pk_nat_from_bytes(rt, b + off, wid);
     free(b);
     return r;
@@ -263,12 +267,12 @@ const PkJet pk_jets_data[] = {
     {"barLen", 1, 1, 0, NULL, bar_len, false},
     {"barIsEmpty", 1, 1, 0, NULL, bar_is_empty, false},
     {"barIdx", 2, 3, 0, NULL, bar_idx, false},
-    {"barTake", 2, 3, 0, NULL, bar_take, false},
+    {"barTake", 2, 2, 1, NULL, bar_take, false},
     {"barDrop", 2, 3, 0, NULL, bar_drop, false},
     {"barWeld", 2, 3, 0, NULL, bar_weld, false},
     {"_Bar", 1, 0, 1, NULL, bar_law, false},
     {"_NatToSizedBar", 2, 3, 0, "10", nat_to_sized_bar, false},
-    {"_BarSliceToNat", 3, 7, 0, "102", bar_slice_to_nat, false},
+    {"_BarSliceToNat", 3, 5, 2, "102", bar_slice_to_nat, false},
     {"barElemIndexEnd", 2, 2, 0, NULL, bar_elem_index_end, false},
     {"barElemIndexOff", 3, 4, 2, "120", bar_elem_index_off, false},
 };

@@ -120,12 +120,14 @@ static PkVal sum(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
-/* (take n row), (drop n row): the first n elements, or all but them */
+/* (take n row), (drop n row): the first n elements, or all but them. Legally
+** take cuts at (min n (len row)) in the _Cmp order, where a non-nat n is above
+** every length (so it takes everything), and drop at NAT(n). */
 static PkVal take_drop(PkRuntime *rt, PkVal *a, bool take) {
-    PkVal row = pk_arg(a, 1), k = pk_arg_nat(a, 0);
+    PkVal row = pk_arg(a, 1), k = pk_arg(a, 0);
     uint64_t n;
     if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
-    uint64_t cut = pk_is_small(k) && pk_small_val(k) < n ? pk_small_val(k) : n;
+    uint64_t cut = pk_is_small(k) && pk_small_val(k) < n ? pk_small_val(k) : pk_is_nat(k) || take ? n : 0;
     uint64_t from = take ? 0 : cut, m = take ? cut : n - cut;
     PkVal r = pk_value_row(rt, m, NULL);
     for (uint64_t i = 0; r && i < m; i++) pk_clo(r)->args[m - 1 - i] = pk_value_row_get(row, from + i);
@@ -320,7 +322,7 @@ static PkVal bsearch_jet(PkRuntime *rt, PkVal *a) {
 
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_row[] = {
-    {"take", 2, 3, 0, NULL, take},
+    {"take", 2, 2, 1, NULL, take},
     {"drop", 2, 3, 0, NULL, drop},
     {"zip", 2, 3, 0, NULL, zip},
     {"cat", 1, 1, 0, NULL, cat},

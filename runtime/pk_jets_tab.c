@@ -248,13 +248,14 @@ static PkVal sub_tab(PkRuntime *rt, PkVal keys, PkVal vals, uint64_t i0, uint64_
     return v ? make_tab(rt, k, v) : 0;
 }
 
-/* [(set of keys before i) (set of the rest)] */
-static PkVal split_set(PkRuntime *rt, PkVal keys, uint64_t n, uint64_t i) {
-    PkVal lo = sub_set(rt, keys, 0, i), hi = lo ? sub_set(rt, keys, i, n - i) : 0;
+/* [(set of the keys before end) (set of the keys from start on)]; end and
+** start differ only when splitAt is given a non-nat (see take_cut) */
+static PkVal split_set(PkRuntime *rt, PkVal keys, uint64_t n, uint64_t end, uint64_t start) {
+    PkVal lo = sub_set(rt, keys, 0, end), hi = lo ? sub_set(rt, keys, start, n - start) : 0;
     return hi ? pair(rt, lo, hi) : 0;
 }
-static PkVal split_tab(PkRuntime *rt, PkVal keys, PkVal vals, uint64_t n, uint64_t i) {
-    PkVal lo = sub_tab(rt, keys, vals, 0, i), hi = lo ? sub_tab(rt, keys, vals, i, n - i) : 0;
+static PkVal split_tab(PkRuntime *rt, PkVal keys, PkVal vals, uint64_t n, uint64_t end, uint64_t start) {
+    PkVal lo = sub_tab(rt, keys, vals, 0, end), hi = lo ? sub_tab(rt, keys, vals, start, n - start) : 0;
     return hi ? pair(rt, lo, hi) : 0;
 }
 
@@ -263,6 +264,10 @@ static uint64_t clamp(PkVal v, uint64_t n) {
     v = pk_nat_cast(v);
     return pk_is_small(v) && pk_small_val(v) < n ? pk_small_val(v) : n;
 }
+
+/* Where (take v row) cuts a row of n: at (min v n) in the _Cmp order, so a
+** non-nat v takes everything (drop, by contrast, drops NAT(v)). */
+static uint64_t take_cut(PkVal v, uint64_t n) { return pk_is_nat(v) ? clamp(v, n) : n; }
 
 /* ----- sets: construction, slices, algebra --------------------------------------- */
 
@@ -280,7 +285,7 @@ static PkVal set_slice(PkRuntime *rt, PkVal *a, bool take) {
     PkVal keys;
     uint64_t n;
     if (!set_keys(pk_arg(a, 1), &keys, &n)) return PK_JET_FALLBACK;
-    uint64_t cut = clamp(pk_arg(a, 0), n);
+    uint64_t cut = take ? take_cut(pk_arg(a, 0), n) : clamp(pk_arg(a, 0), n);
     return take ? sub_set(rt, keys, 0, cut) : sub_set(rt, keys, cut, n - cut);
 }
 static PkVal set_drop(PkRuntime *rt, PkVal *a) { return set_slice(rt, a, false); }
@@ -293,8 +298,8 @@ static PkVal set_take(PkRuntime *rt, PkVal *a) { return set_slice(rt, a, true); 
 static PkVal set_split_at(PkRuntime *rt, PkVal *a) {
     PkVal keys;
     uint64_t n;
-    if (!pk_arg_ready(a, 0) || !set_keys(pk_arg(a, 1), &keys, &n)) return PK_JET_FALLBACK;
-    return split_set(rt, keys, n, clamp(pk_arg(a, 0), n));
+    if (!pk_known_normal(pk_arg(a, 0)) || !set_keys(pk_arg(a, 1), &keys, &n)) return PK_JET_FALLBACK;
+    return split_set(rt, keys, n, take_cut(pk_arg(a, 0), n), clamp(pk_arg(a, 0), n));
 }
 
 /* (setSplitLT k s) = [keys below k, keys from k on]; lazy like setSplitAt,
@@ -305,7 +310,7 @@ static PkVal set_split_lt(PkRuntime *rt, PkVal *a) {
     bool found;
     if (!pk_known_normal(pk_arg(a, 0)) || !set_keys(pk_arg(a, 1), &keys, &n)) return PK_JET_FALLBACK;
     uint64_t i = find(rt, keys, n, pk_arg(a, 0), &found);
-    return rt->err ? 0 : split_set(rt, keys, n, i);
+    return rt->err ? 0 : split_set(rt, keys, n, i, i);
 }
 
 /* Merge two ascending key rows. mode 0: union; 1: keys of x also in y;
@@ -444,16 +449,16 @@ static PkVal tab_switch(PkRuntime *rt, PkVal *a) {
 /* (tabSplitAt i t), (tabSplitLT k t): [first part, rest] as tabs; lazy like
 ** setSplitAt, so only for arguments already evaluated (and k normal) */
 static PkVal tab_split_at(PkRuntime *rt, PkVal *a) {
-    if (!pk_arg_ready(a, 0)) return PK_JET_FALLBACK;
+    if (!pk_known_normal(pk_arg(a, 0))) return PK_JET_FALLBACK;
     TAB_ARG(1);
-    return split_tab(rt, keys, vals, n, clamp(pk_arg(a, 0), n));
+    return split_tab(rt, keys, vals, n, take_cut(pk_arg(a, 0), n), clamp(pk_arg(a, 0), n));
 }
 static PkVal tab_split_lt(PkRuntime *rt, PkVal *a) {
     if (!pk_known_normal(pk_arg(a, 0))) return PK_JET_FALLBACK;
     TAB_ARG(1);
     bool found;
     uint64_t i = find(rt, keys, n, pk_arg(a, 0), &found);
-    return rt->err ? 0 : split_tab(rt, keys, vals, n, i);
+    return rt->err ? 0 : split_tab(rt, keys, vals, n, i, i);
 }
 
 /* (tabWeld x y): the union, x's value where both have a key */
@@ -571,7 +576,7 @@ const PkJet pk_jets_tab[] = {
     {"_MkSet", 1, 0, 1, NULL, mk_set, false},
     {"_SetToRow", 1, 1, 0, NULL, set_to_row, false},
     {"setDrop", 2, 3, 0, NULL, set_drop, false},
-    {"setTake", 2, 3, 0, NULL, set_take, false},
+    {"setTake", 2, 2, 1, NULL, set_take, false},
     {"setSplitAt", 2, 0, 0, NULL, set_split_at, false},
     {"setSplitLT", 2, 0, 0, NULL, set_split_lt, false},
     {"setWeld", 2, 3, 0, NULL, set_weld, false},

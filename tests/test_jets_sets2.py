@@ -219,3 +219,18 @@ def test_tab_keys_list_looks_at_the_keys_only():
     assert S("_TabKeysList", f"({{1 2 [1 3]}} {CRASH})") == "[1 [3 0]]"
     fallback("tabToPairList", f"({{1 2 [1 3]}} {CRASH})")      # its values are needed
     fallback("_TabKeysList", "(0 %[1] 2)")
+
+
+def test_take_of_a_non_nat_takes_everything():
+    # take cuts at (min n len), and a non-nat is above every nat in _Cmp;
+    # drop drops NAT(n), nothing
+    assert S("take", F("[0]"), "[1 2]") == "[1 2]"
+    assert S("drop", F("[0]"), "[1 2]") == "[1 2]"
+    assert S("barTake", F("[0]"), 'b#"ab"') == 'b#"ab"'
+    assert S("barDrop", F("[0]"), 'b#"ab"') == 'b#"ab"'
+    assert S("_BarSliceToNat", 1, F("[0]"), 'b#"abc"') == '"bc"'
+    assert S("setTake", F("[0]"), "%[1 2]") == "%[1 2]"
+    assert S("setSplitAt", F("[0]"), F("%[1 2]")) == "[%[1 2] %[1 2]]"
+    assert S("tabSplitAt", F("{1 1 1}"), F("#[1=2]")) == "[#[1=2] #[1=2]]"
+    with pytest.raises(plan.PlanCrash):                   # min normalizes n
+        J("take", f"[{CRASH}]", "[1 2]")
