@@ -55,15 +55,16 @@ static bool pad_bits(PkRuntime *rt, PadBuf *p, const uint8_t *src, size_t nbits)
 /* Append the bits of the pad v (toPad: 0 and non-nats are empty). */
 static bool pad_append(PkRuntime *rt, PadBuf *p, PkVal v) {
     if (!pk_is_nat(v) || v == pk_small(0)) return true;
-    size_t width = pk_nat_bitlen(rt, v) - 1;     /* the marker bit is not data */
     if (pk_is_small(v)) {
         uint8_t le[8];
         for (int i = 0; i < 8; i++) le[i] = (uint8_t)(pk_small_val(v) >> (8 * i));
-        return pad_bits(rt, p, le, width);
+        return pad_bits(rt, p, le, pk_nat_bitlen(rt, v) - 1);   /* the marker is not data */
     }
     size_t n;
-    uint8_t *b = pk_nat_bytes(rt, v, &n);
+    uint8_t *b = pk_nat_bytes(rt, v, &n);       /* minimal: b[n-1] holds the marker */
     if (!b) return false;
+    size_t width = 8 * (n - 1);
+    for (unsigned top = b[n - 1]; top > 1; top >>= 1) width++;
     bool ok = pad_bits(rt, p, b, width);
     free(b);
     return ok;
