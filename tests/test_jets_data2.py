@@ -6,7 +6,7 @@ the legal code (NotImplementedError from call_jet)."""
 
 import blake3 as blake3_lib
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pallas_kernel import _core, plan
 
@@ -98,6 +98,7 @@ def lst(xs, end="0"):
     return out
 
 
+@settings(deadline=None)
 @given(st.integers(0, 12), st.lists(st.integers(0, 2 ** 70), max_size=10))
 def test_sized_list_to_row_is_take_padded(sz, xs):
     padded = (xs + [0] * sz)[:sz]
@@ -136,6 +137,7 @@ def bsearch_model(key, xs):
     return low * 2
 
 
+@settings(deadline=None)
 @given(nats, st.lists(nats, max_size=12))
 def test_bsearch_follows_the_legal_probes(key, xs):
     assert J("bsearch", key, row(xs)).nat == bsearch_model(key, xs)
@@ -173,6 +175,7 @@ def test_bit_and_nat_jets(name, args, expected):
     assert S(name, *args) == expected
 
 
+@settings(deadline=None)
 @given(st.integers(0, 2 ** 70), st.integers(0, 90))
 def test_pow_and_bix(b, p):
     assert J("_Pow", b, p).nat == b ** p
@@ -212,6 +215,7 @@ words = st.one_of(st.integers(0, 2 ** 64 - 1), st.integers(0, 2 ** 70), st.sampl
     [0, 1, 2 ** 63, 2 ** 63 - 1, 2 ** 64 - 1, 2 ** 64]))
 
 
+@settings(deadline=None)
 @given(words, words)
 def test_idiv64_follows_the_legal_code(x, y):
     assert J("iDiv64", x, y).nat == idiv64_model(x, y)
@@ -248,11 +252,13 @@ def pad_cat_model(xs):
     return acc
 
 
+@settings(deadline=None)
 @given(nats, nats)
 def test_pad_weld(x, y):
     assert J("padWeld", x, y).nat == pad_weld_model(x, y)
 
 
+@settings(deadline=None)
 @given(st.lists(nats, max_size=8))
 def test_pad_cat(xs):
     assert J("padCat", row(xs)).nat == pad_cat_model(xs)
@@ -310,6 +316,7 @@ def leaves(t):
     return out
 
 
+@settings(deadline=None)
 @given(trees)
 def test_pad_flat(t):
     if isinstance(t, int):
@@ -319,6 +326,7 @@ def test_pad_flat(t):
     assert J("padFlat", tree_text(t)).nat == expected
 
 
+@settings(deadline=None)
 @given(trees)
 def test_bar_flat_and_blake3(t):
     data = b"".join(x for x in leaves(t) if isinstance(x, bytes))
@@ -339,6 +347,7 @@ def test_tree_jets_visit_in_the_legal_order():
 # ----- bars -------------------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.lists(st.binary(max_size=6), max_size=6))
 def test_bar_cat(bs):
     assert S("barCat", row(bar(b) for b in bs)) == plan.show(F(bar(b"".join(bs))))
@@ -354,12 +363,14 @@ def test_bar_cat_reads_any_law_body_as_a_pad():
     assert e.value.op == 9
 
 
+@settings(deadline=None)
 @given(st.integers(0, 300), st.binary(max_size=8))
 def test_bar_elem_index_end(e, bs):
     i = bs.rfind(bytes([e])) if e < 256 else -1
     assert S("barElemIndexEnd", e, bar(bs)) == ("0" if i < 0 else f"(0 {i})")
 
 
+@settings(deadline=None)
 @given(st.integers(0, 300), st.integers(0, 12), st.binary(max_size=8))
 def test_bar_elem_index_off(e, off, bs):
     i = bs.find(bytes([e]), off) if e < 256 and off < len(bs) else -1
@@ -376,11 +387,13 @@ def test_bar_index_edges():
     fallback("barElemIndexOff", 1, 0, "{1 1 5}")
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10), st.integers(0, 10), st.binary(max_size=8))
 def test_bar_slice_to_nat(off, wid, bs):
     assert J("_BarSliceToNat", off, wid, bar(bs)).nat == int.from_bytes(bs[off:off + wid], "little")
 
 
+@settings(deadline=None)
 @given(st.integers(0, 6), nats)
 def test_nat_to_sized_bar_and_bar(sz, n):
     top = 1 << (8 * sz)

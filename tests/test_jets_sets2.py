@@ -5,7 +5,7 @@ counts, arguments the legal code leaves alone, keys that are not nats, and
 shapes that send the jet to the legal code (NotImplementedError)."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from pallas_kernel import _core, plan
 
@@ -57,6 +57,7 @@ tabs = st.dictionaries(st.integers(0, 30), st.integers(0, 9), max_size=8)
 # ----- sets ---------------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(keys, keys)
 def test_set_algebra(a, b):
     sa, sb = F(set_text(a)), F(set_text(b))
@@ -65,6 +66,7 @@ def test_set_algebra(a, b):
     assert S("setSub", sa, sb) == shown(set_text(set(a) - set(b)))
 
 
+@settings(deadline=None)
 @given(keys, counts)
 def test_set_slices(a, n):
     ordered = sorted(set(a))
@@ -75,6 +77,7 @@ def test_set_slices(a, n):
     assert S("setSplitAt", n, s) == shown(pair_text(set_text(ordered[:cut]), set_text(ordered[cut:])))
 
 
+@settings(deadline=None)
 @given(keys, st.integers(0, 32))
 def test_set_split_lt(a, k):
     lo = [x for x in set(a) if x < k]
@@ -82,6 +85,7 @@ def test_set_split_lt(a, k):
     assert S("setSplitLT", k, F(set_text(a))) == shown(pair_text(set_text(lo), set_text(hi)))
 
 
+@settings(deadline=None)
 @given(st.lists(keys, max_size=4))
 def test_set_cat_row_asc(parts):
     row = "[" + " ".join(set_text(p) for p in parts) + "]"
@@ -130,17 +134,20 @@ def test_lazy_pairs_are_built_only_from_evaluated_arguments():
 # ----- tabs -------------------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(tabs, tabs)
 def test_tab_weld_is_left_biased(a, b):
     assert S("tabWeld", F(tab_text(a)), F(tab_text(b))) == shown(tab_text({**b, **a}))
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 9)), max_size=12))
 def test_tab_from_pairs_keeps_the_last_value(pairs):
     text = "[" + " ".join(pair_text(k, v) for k, v in pairs) + "]"
     assert S("tabFromPairs", text) == shown(tab_text(dict(pairs)))
 
 
+@settings(deadline=None)
 @given(tabs)
 def test_tab_conversions(d):
     t = F(tab_text(d))
@@ -154,6 +161,7 @@ def test_tab_conversions(d):
     assert S("_TabKeysList", t) == shown(keys_lst)
 
 
+@settings(deadline=None)
 @given(tabs, counts, st.integers(0, 32))
 def test_tab_splits(d, n, k):
     items = sorted(d.items())
@@ -165,6 +173,7 @@ def test_tab_splits(d, n, k):
     assert S("tabSplitLT", k, t) == shown(pair_text(tab_text(lo), tab_text(hi)))
 
 
+@settings(deadline=None)
 @given(tabs, st.integers(0, 32))
 def test_tab_switch(d, k):
     assert J("tabSwitch", k, 99, F(tab_text(d))).nat == d.get(k, 99)
