@@ -243,3 +243,67 @@ def test_take_of_a_non_nat_takes_everything():
     assert S("tabSplitAt", F("{1 1 1}"), F("#[1=2]")) == "[#[1=2] #[1=2]]"
     with pytest.raises(plan.PlanCrash):                   # min normalizes n
         J("take", f"[{CRASH}]", "[1 2]")
+
+
+# ----- keys of any shape, ordered by the oracle's _Cmp -------------------------------------
+
+from functools import cmp_to_key                       # noqa: E402
+
+from pallas_kernel import notation, oracle            # noqa: E402
+
+any_keys = st.recursive(
+    st.one_of(st.integers(0, 4).map(str), st.sampled_from(["{1 2 0}", "{2 1 5}", "<3>", "<[1]>", "(0 1)"])),
+    lambda k: st.lists(k, min_size=1, max_size=3).map(lambda xs: "[" + " ".join(xs) + "]"),
+    max_leaves=4)
+_ORDER = cmp_to_key(lambda a, b: oracle.compare(notation.read(a), notation.read(b)) - 1)
+
+
+def canon(texts):
+    """Sorted in the _Cmp order, without duplicates (the keys of a set)."""
+    out = []
+    for t in sorted(texts, key=_ORDER):
+        if not out or _ORDER(out[-1]) != _ORDER(t):
+            out.append(t)
+    return out
+
+
+def aset(texts):
+    return F("%[" + " ".join(canon(texts)) + "]")
+
+
+def member(t, texts):
+    return any(_ORDER(t) == _ORDER(u) for u in texts)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(any_keys, max_size=6), st.lists(any_keys, max_size=6))
+def test_set_algebra_on_keys_of_any_shape(a, b):
+    sa, sb = aset(a), aset(b)
+    assert S("isSet", sa) == "1"
+    assert plan.show(J("setWeld", sa, sb)) == plan.show(aset(a + b))
+    assert plan.show(J("setIntersect", sa, sb)) == plan.show(aset([t for t in b if member(t, a)]))
+    assert plan.show(J("setSub", sa, sb)) == plan.show(aset([t for t in a if not member(t, b)]))
+
+
+@settings(deadline=None, max_examples=60)
+@given(any_keys, st.lists(any_keys, max_size=8))
+def test_bsearch_and_split_on_keys_of_any_shape(key, keys):
+    ks = canon(keys)
+    below = [t for t in ks if _ORDER(t) < _ORDER(key)]
+    found = member(key, ks)
+    assert J("bsearch", F(key), F("[" + " ".join(ks) + "]")).nat == 2 * len(below) + found
+    rest = [t for t in ks if not _ORDER(t) < _ORDER(key)]
+    assert plan.show(J("setSplitLT", F(key), aset(ks))) == plan.show(
+        F("[%[" + " ".join(below) + "] %[" + " ".join(rest) + "]]"))
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(any_keys, st.integers(0, 9)), max_size=8))
+def test_tab_from_pairs_on_keys_of_any_shape(pairs):
+    last = {}
+    for k, v in pairs:
+        last[next((u for u in last if _ORDER(u) == _ORDER(k)), k)] = v
+    keys = canon(list(last))
+    expected = "({1 2 [" + " ".join(keys) + "]} [" + " ".join(str(last[k]) for k in keys) + "])"
+    text = "[" + " ".join(f"[{k} {v}]" for k, v in pairs) + "]"
+    assert plan.show(J("tabFromPairs", text)) == plan.show(F(expected))
