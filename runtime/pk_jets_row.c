@@ -274,14 +274,20 @@ static PkVal gen(PkRuntime *rt, PkVal *a) {
 /* (_SizedListToRow sz list): the first sz items of a list [x rest] ending in
 ** a nat, padded with 0; the Rev form reverses them. The legal code walks the
 ** spine with listCase (a nat ends it; any other cell gives idx 0 and idx 1)
-** and stops after sz cells without looking at the next one. */
+** and stops after sz cells without looking at the next one. An unevaluated
+** cell is forced and the spine walked again from the head; after
+** SPINE_ROUNDS such walks the legal code takes over, so a lazy spine costs
+** O(n) walks at most, not one per cell. */
+#define SPINE_ROUNDS 64
 static PkVal sized_list(PkRuntime *rt, PkVal *a, bool reverse) {
     uint64_t n;
     if (!row_length(rt, pk_arg_nat(a, 0), &n)) return 0;
     if (n && !pk_arg_ready(a, 1)) return PK_JET_NEED(1);
     PkVal cell = pk_arg(a, 1);
     for (uint64_t i = 0; i < n && !pk_is_nat(cell); i++) {   /* is the spine evaluated? */
-        if (!pk_is_whnf(cell)) return pk_jet_force(rt, cell, false, 0);
+        if (!pk_is_whnf(cell))
+            return rt->jet_resume < SPINE_ROUNDS ? pk_jet_force(rt, cell, false, rt->jet_resume + 1)
+                                                 : PK_JET_FALLBACK;
         cell = i + 1 < n ? pk_deref(from_right(cell, pk_small(1))) : pk_small(0);
     }
     PkVal r = pk_value_row(rt, n, NULL);
