@@ -101,6 +101,7 @@ static PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *x
         args[i] = pk_deref(xs[i]);
         if ((((j->strict | j->deep) >> i) & 1) && !pk_is_nat(args[i])) return 0;
     }
+    rt->jet_resume = 0;
     PkVal r = j->fn(rt, args);
     return r && !pk_jet_special(r) ? r : 0;
 }
@@ -577,6 +578,7 @@ ret: {
         const PkJet *j = pk_pin(S[fb])->jet;
         size_t n = size - 2;
         uint64_t i = pk_small_val(S[rt->sp - 2]);
+        if (i >= 2 * n + 1) goto jet_step;  /* a value inside an argument: call again */
         if (i > n) {                      /* one the jet asked for: call again */
             S[fb + 1 + (i - n - 1)] = cur;
             S[rt->sp - 2] = pk_small(n);
@@ -768,11 +770,20 @@ jet_step: {
         goto eval;
     }
     rt->jet_calls++;
+    rt->jet_resume = i > 2 * n ? i - 2 * n - 1 : 0;   /* called again after a FORCE */
     PkVal r = j->fn(rt, &S[jb + 1]);
+    if (pk_unlikely(r == PK_JET_FORCE)) {  /* force a value inside an argument */
+        S[rt->sp - 2] = pk_small(2 * n + 1 + rt->jet_force_at);
+        cur = rt->jet_force;
+        rt->jet_force = 0;
+        if (rt->jet_force_deep) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
+        goto eval;
+    }
     if (pk_unlikely(r && pk_jet_special(r) && r != PK_JET_FALLBACK)) {
         size_t k = pk_jet_need_arg(r);  /* force argument k, then call again */
         S[rt->sp - 2] = pk_small(n + 1 + k);
         cur = S[jb + 1 + k];
+        if (pk_jet_need_deep(r)) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
         goto eval;
     }
     if (r == PK_JET_FALLBACK) {       /* the legal code, on the same args */

@@ -108,6 +108,28 @@ static PkVal or_(PkRuntime *rt, PkVal *a) {
 /* (_Xor x y) = bit(x) != bit(y) */
 static PkVal xor_(PkRuntime *rt, PkVal *a) { (void)rt; return pk_small(pk_arg_bit(a, 0) != pk_arg_bit(a, 1)); }
 
+/* (_Ifz x t e) = (_If (isZero x) t e): t exactly when x is the nat 0 */
+static PkVal ifz(PkRuntime *rt, PkVal *a) { (void)rt; return pk_arg(a, 0) == pk_small(0) ? a[1] : a[2]; }
+
+/* (_Nand x y) = bit(x) ? not(y) : 1   -- y is looked at only when x holds */
+static PkVal nand_(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    if (!pk_arg_bit(a, 0)) return pk_small(1);
+    if (!pk_arg_ready(a, 1)) return PK_JET_NEED(1);
+    return pk_small(!pk_arg_bit(a, 1));
+}
+
+/* (_Nor x y) = bit(x) ? 0 : not(y)   -- y is looked at only when x fails */
+static PkVal nor_(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    if (pk_arg_bit(a, 0)) return pk_small(0);
+    if (!pk_arg_ready(a, 1)) return PK_JET_NEED(1);
+    return pk_small(!pk_arg_bit(a, 1));
+}
+
+/* (_Xnor x y) = bit(x) == bit(y) */
+static PkVal xnor_(PkRuntime *rt, PkVal *a) { (void)rt; return pk_small(pk_arg_bit(a, 0) == pk_arg_bit(a, 1)); }
+
 /* ----- comparison (both sides normalized, then the _Cmp order) ---------------- */
 
 static int cmp2(PkRuntime *rt, PkVal *a) {
@@ -160,6 +182,10 @@ const PkJet pk_jets_core[] = {
     {"_And", 2, 1, 0, NULL, and_},
     {"_Or", 2, 1, 0, NULL, or_},
     {"_Xor", 2, 3, 0, NULL, xor_, true},
+    {"_Ifz", 3, 1, 0, NULL, ifz},
+    {"_Nand", 2, 1, 0, NULL, nand_},
+    {"_Nor", 2, 1, 0, NULL, nor_},
+    {"_Xnor", 2, 3, 0, NULL, xnor_, true},
     {"_Cmp", 2, 0, 3, NULL, cmp, true},
     {"_Eql", 2, 0, 3, NULL, eql, true},
     {"_Neq", 2, 0, 3, NULL, neq, true},

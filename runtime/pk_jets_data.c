@@ -137,13 +137,15 @@ static PkVal bar_idx(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
-/* (barTake n bar), (barDrop n bar): the first n bytes, or all but them */
+/* (barTake n bar), (barDrop n bar): the first n bytes, or all but them; as
+** for take, barTake cuts at (min n len), everything for a non-nat n, and
+** barDrop at NAT(n) */
 static PkVal take_drop(PkRuntime *rt, PkVal *a, bool take) {
     size_t n;
-    PkVal k = pk_arg_nat(a, 0);
+    PkVal k = pk_arg(a, 0);
     uint8_t *b = bar_bytes(rt, pk_arg(a, 1), &n);
     if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
-    size_t cut = pk_is_small(k) && pk_small_val(k) < n ? (size_t)pk_small_val(k) : n;
+    size_t cut = pk_is_small(k) && pk_small_val(k) < n ? (size_t)pk_small_val(k) : pk_is_nat(k) || take ? n : 0;
     PkVal r = take ? make_bar(rt, b, cut) : make_bar(rt, b + cut, n - cut);
     free(b);
     return r;
@@ -174,6 +176,85 @@ static PkVal bar_weld(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
+/* (_Bar pad) = {1 1 pad}: opcode 0 normalizes pad; a bar only if pad is one */
+static PkVal bar_law(PkRuntime *rt, PkVal *a) { return pk_value_law(rt, pk_small(1), pk_small(1), pk_arg(a, 0)); }
+
+/* (_NatToSizedBar sz n) = (_Bar (add (bex (mul 8 sz)) n)): the low bytes of n
+** as a bar of sz bytes when n fits. _Add takes n before sz. A size beyond
+** 2^56 bytes cannot be held: the legal code runs. */
+static PkVal nat_to_sized_bar(PkRuntime *rt, PkVal *a) {
+    PkVal sz = pk_arg_nat(a, 0);
+    if (!pk_is_small(sz) || pk_small_val(sz) > ((uint64_t)1 << 56)) return PK_JET_FALLBACK;
+    PkVal top = pk_nat_big_lsh(rt, pk_small(1), pk_small(8 * pk_small_val(sz)));
+    PkVal pad = top ? pk_nat_add(rt, top, pk_arg_nat(a, 1)) : 0;
+    return pad ? pk_value_law(rt, pk_small(1), pk_small(1), pad) : 0;
+}
+
+/* NAT(v) clamped to [0, n] */
+static size_t clamp(PkVal v, size_t n) {
+    v = pk_nat_cast(v);
+    return pk_is_small(v) && pk_small_val(v) < n ? (size_t)pk_small_val(v) : n;
+}
+
+/* (_BarSliceToNat off wid bar) = (barNat (barTake wid (barDrop off bar))):
+** bytes off .. off+wid-1 (clamped; a non-nat wid takes the rest, as
+** barTake does) read as a little-endian nat. barTake normalizes wid before
+** forcing its bar, which forces off, then bar. */
+static PkVal bar_slice_to_nat(PkRuntime *rt, PkVal *a) {
+    size_t n;
+    uint8_t *b = bar_bytes(rt, pk_arg(a, 2), &n);
+    if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
+    size_t off = clamp(pk_arg(a, 0), n);
+    size_t wid = pk_is_nat(pk_arg(a, 1)) ? clamp(pk_arg(a, 1), n - off) : n - off;
+    PkVal r = pk_nat_from_bytes(rt, b + off, wid);
+    free(b);
+    return r;
+}
+
+/* the byte a key stands for, or -1 when no byte equals it */
+static int byte_of(PkVal v) { return pk_is_small(v) && pk_small_val(v) < 256 ? (int)pk_small_val(v) : -1; }
+
+/* (barElemIndexEnd e bar): (0 i) for the last index i holding byte e, else
+** 0. e is compared only when the bar is not empty, as legally. */
+static PkVal bar_elem_index_end(PkRuntime *rt, PkVal *a) {
+    size_t n;
+    uint8_t *b = bar_bytes(rt, pk_arg(a, 1), &n);
+    if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
+    PkVal r = pk_small(0);
+    if (n && !pk_known_normal(pk_arg(a, 0))) r = PK_JET_NEED_DEEP(0);
+    else if (n) {
+        int e = byte_of(pk_arg(a, 0));
+        size_t i = n;
+        while (i-- > 0 && b[i] != e) {}
+        if (i != SIZE_MAX) {
+            PkVal ix = pk_nat_from_u64(rt, i);
+            r = ix ? pk_value_clo(rt, pk_small(0), 2, 1, &ix) : 0;
+        }
+    }
+    free(b);
+    return r;
+}
+
+/* (barElemIndexOff byte off bar): the first index >= off holding byte, or
+** the length. Legally (gte off len) comes first, normalizing off and then
+** forcing bar; byte is compared only when off < len. */
+static PkVal bar_elem_index_off(PkRuntime *rt, PkVal *a) {
+    size_t n;
+    uint8_t *b = bar_bytes(rt, pk_arg(a, 2), &n);
+    if (n == SIZE_MAX) return rt->err ? 0 : PK_JET_FALLBACK;
+    PkVal off = pk_arg(a, 1), r;
+    size_t i = pk_is_small(off) && pk_small_val(off) < n ? (size_t)pk_small_val(off) : n;
+    if (i < n && !pk_known_normal(pk_arg(a, 0))) {
+        r = PK_JET_NEED_DEEP(0);
+    } else {
+        int e = i < n ? byte_of(pk_arg(a, 0)) : -1;
+        while (i < n && b[i] != e) i++;
+        r = pk_nat_from_u64(rt, i);
+    }
+    free(b);
+    return r;
+}
+
 /* name, arity, strict mask, deep mask, order, code, eager */
 const PkJet pk_jets_data[] = {
     {"_DataTag", 1, 1, 0, NULL, data_tag, false},
@@ -186,8 +267,13 @@ const PkJet pk_jets_data[] = {
     {"barLen", 1, 1, 0, NULL, bar_len, false},
     {"barIsEmpty", 1, 1, 0, NULL, bar_is_empty, false},
     {"barIdx", 2, 3, 0, NULL, bar_idx, false},
-    {"barTake", 2, 3, 0, NULL, bar_take, false},
+    {"barTake", 2, 2, 1, NULL, bar_take, false},
     {"barDrop", 2, 3, 0, NULL, bar_drop, false},
     {"barWeld", 2, 3, 0, NULL, bar_weld, false},
+    {"_Bar", 1, 0, 1, NULL, bar_law, false},
+    {"_NatToSizedBar", 2, 3, 0, "10", nat_to_sized_bar, false},
+    {"_BarSliceToNat", 3, 5, 2, "102", bar_slice_to_nat, false},
+    {"barElemIndexEnd", 2, 2, 0, NULL, bar_elem_index_end, false},
+    {"barElemIndexOff", 3, 4, 2, "120", bar_elem_index_off, false},
 };
 const size_t pk_jets_data_count = sizeof pk_jets_data / sizeof pk_jets_data[0];

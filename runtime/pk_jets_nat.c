@@ -6,6 +6,7 @@
 ** bottom and the legal code elsewhere (DESIGN section 2): _Div x 0 = 0, and so
 ** _Mod x 0 = x; _Mul looks at x only when y is not 0, as the legal code does.
 */
+#include <stdlib.h>
 #include "pk_jet.h"
 
 static PkVal small_or_big_shift_limit(PkRuntime *rt) {
@@ -164,6 +165,42 @@ static PkVal times(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
+/* (_Pow b p) = NAT(b) ^ NAT(p); legally (times (mul b) 1 p), so b is looked
+** at only when p is not 0. A bignat power of b >= 2 cannot be held: the
+** legal code runs (and exhausts memory as it would anyway). */
+static PkVal pow_(PkRuntime *rt, PkVal *a) {
+    PkVal p = pk_arg_nat(a, 1);
+    if (pk_nat_is_zero(p)) return pk_small(1);
+    if (!pk_arg_ready(a, 0)) return PK_JET_NEED(0);
+    PkVal b = pk_arg_nat(a, 0);
+    if (b == pk_small(0) || b == pk_small(1)) return b;
+    if (!pk_is_small(p)) return PK_JET_FALLBACK;
+    if (pk_is_small(b)) {                 /* small results without a bignat */
+        unsigned __int128 r = 1, base = pk_small_val(b);
+        uint64_t e = pk_small_val(p);
+        while (e && r <= PK_SMALL_MAX) { r *= base; e--; }
+        if (!e && r <= PK_SMALL_MAX) return pk_small((uint64_t)r);
+    }
+    return pk_nat_big_pow(rt, b, p);
+}
+
+/* (_OrdWeld x y) = x == 1 ? y : x */
+static PkVal ord_weld(PkRuntime *rt, PkVal *a) { (void)rt; return pk_arg(a, 0) == pk_small(1) ? a[1] : a[0]; }
+
+/* (_Bix i n) = (mod (rsh n i) 2): bit i of NAT(n) */
+static PkVal bix(PkRuntime *rt, PkVal *a) {
+    PkVal i = pk_arg_nat(a, 0), n = pk_arg_nat(a, 1);
+    if (!pk_is_small(i)) return pk_small(0);          /* beyond any held nat */
+    uint64_t k = pk_small_val(i);
+    if (pk_is_small(n)) return pk_small(k < 63 ? (pk_small_val(n) >> k) & 1 : 0);
+    size_t len;
+    uint8_t *b = pk_nat_bytes(rt, n, &len);
+    if (!b) return 0;
+    PkVal r = pk_small(k / 8 < len ? (b[k / 8] >> (k % 8)) & 1 : 0);
+    free(b);
+    return r;
+}
+
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_nat[] = {
     {"_ToNat", 1, 1, 0, NULL, to_nat, true},
@@ -188,5 +225,8 @@ const PkJet pk_jets_nat[] = {
     {"_SetBit", 2, 3, 0, NULL, set_bit},
     {"_ClearBit", 2, 3, 0, NULL, clear_bit},
     {"_Times", 3, 4, 0, NULL, times},
+    {"_Pow", 2, 2, 0, NULL, pow_},
+    {"_OrdWeld", 2, 1, 0, NULL, ord_weld},
+    {"_Bix", 2, 3, 0, "10", bix, true},
 };
 const size_t pk_jets_nat_count = sizeof pk_jets_nat / sizeof pk_jets_nat[0];

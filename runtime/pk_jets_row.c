@@ -8,6 +8,7 @@
 */
 #include <stdlib.h>
 #include "pk_jet.h"
+#include "pk_walk.h"
 
 static uint64_t clo_len(PkVal v) { return pk_is_clo(v) ? pk_obj(v)->n : 0; }
 
@@ -119,12 +120,14 @@ static PkVal sum(PkRuntime *rt, PkVal *a) {
     return acc;
 }
 
-/* (take n row), (drop n row): the first n elements, or all but them */
+/* (take n row), (drop n row): the first n elements, or all but them. Legally
+** take cuts at (min n (len row)) in the _Cmp order, where a non-nat n is above
+** every length (so it takes everything), and drop at NAT(n). */
 static PkVal take_drop(PkRuntime *rt, PkVal *a, bool take) {
-    PkVal row = pk_arg(a, 1), k = pk_arg_nat(a, 0);
+    PkVal row = pk_arg(a, 1), k = pk_arg(a, 0);
     uint64_t n;
     if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
-    uint64_t cut = pk_is_small(k) && pk_small_val(k) < n ? pk_small_val(k) : n;
+    uint64_t cut = pk_is_small(k) && pk_small_val(k) < n ? pk_small_val(k) : pk_is_nat(k) || take ? n : 0;
     uint64_t from = take ? 0 : cut, m = take ? cut : n - cut;
     PkVal r = pk_value_row(rt, m, NULL);
     for (uint64_t i = 0; r && i < m; i++) pk_clo(r)->args[m - 1 - i] = pk_value_row_get(row, from + i);
@@ -194,9 +197,138 @@ static PkVal implode(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
+/* ----- reflection on closures (sire_05) ------------------------------------- */
+
+/* (_Null x) = x is not an app */
+static PkVal null_(PkRuntime *rt, PkVal *a) { (void)rt; return pk_small(!pk_is_clo(pk_arg(a, 0))); }
+
+/* (_Head x): the head of an app (closures are flat, so one step), else x */
+static PkVal head(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal v = pk_arg(a, 0);
+    return pk_is_clo(v) ? pk_clo(v)->head : v;
+}
+
+/* (_Last xs) = (_Idx (dec (_Len xs)) xs): the first argument applied, else 0 */
+static PkVal last(PkRuntime *rt, PkVal *a) {
+    (void)rt;
+    PkVal v = pk_arg(a, 0);
+    return pk_is_clo(v) ? pk_clo(v)->args[0] : pk_small(0);
+}
+
+/* (_Arity x): a law its arity; a nat 3, 5, 3 for 0, 1, 2 and 1 otherwise; a
+** pin the arity of its item; an app the arity of its head minus one per
+** argument, with dec 0 = 0 (legally one opcode-1 step per layer). */
+static PkVal arity(PkRuntime *rt, PkVal *a) {
+    PkVal v = pk_arg(a, 0);
+    uint64_t applied = 0;
+    for (;;) {                            /* pins and heads nest, so a loop */
+        if (pk_is_pin(v)) v = pk_pin(v)->item;
+        else if (pk_is_clo(v)) { applied += pk_obj(v)->n; v = pk_clo(v)->head; }
+        else break;
+    }
+    PkVal base;
+    if (pk_is_law(v)) base = pk_law(v)->arity_val;
+    else if (pk_is_small(v) && pk_small_val(v) <= 2) base = pk_small(pk_small_val(v) == 1 ? 5 : 3);
+    else base = pk_small(1);
+    return pk_nat_sub(rt, base, pk_nat_from_u64(rt, applied));
+}
+
+/* (_Cow n) = the law {0 n+1 0}; (_CowSize c) = (lawArgs c) - 1, 0 for a
+** non-law */
+static PkVal cow(PkRuntime *rt, PkVal *a) {
+    PkVal n1 = pk_nat_inc(rt, pk_arg_nat(a, 0));
+    return n1 ? pk_value_law(rt, pk_small(0), n1, pk_small(0)) : 0;
+}
+static PkVal cow_size(PkRuntime *rt, PkVal *a) {
+    PkVal v = pk_arg(a, 0);
+    return pk_is_law(v) ? pk_nat_dec(rt, pk_law(v)->arity_val) : pk_small(0);
+}
+
+/* The length of a row to build from the nat n, or fail: a row that long
+** cannot be held (the legal code would exhaust memory instead). */
+static bool row_length(PkRuntime *rt, PkVal n, uint64_t *len) {
+    if (!pk_is_small(n) || pk_small_val(n) >= UINT32_MAX) {
+        pk_fail(rt, PK_ERR_NOMEM, "row too long");
+        return false;
+    }
+    *len = pk_small_val(n);
+    return true;
+}
+
+/* (_Gen n f) = [(f 0) (f 1) .. (f n-1)], each element a lazy application */
+static PkVal gen(PkRuntime *rt, PkVal *a) {
+    uint64_t n;
+    if (!row_length(rt, pk_arg_nat(a, 0), &n)) return 0;
+    PkVal r = pk_value_row(rt, n, NULL);
+    for (uint64_t i = 0; r && i < n; i++) {
+        PkVal ix = pk_small(i), t = pk_value_thunk(rt, a[1], 1, &ix);
+        if (!t) return 0;
+        pk_clo(r)->args[n - 1 - i] = t;
+    }
+    return r;
+}
+
+/* ----- lists to rows and binary search (sire_07) -------------------------------- */
+
+/* (_SizedListToRow sz list): the first sz items of a list [x rest] ending in
+** a nat, padded with 0; the Rev form reverses them. The legal code walks the
+** spine with listCase (a nat ends it; any other cell gives idx 0 and idx 1)
+** and stops after sz cells without looking at the next one. An unevaluated
+** cell is forced and the spine walked again from the head; after
+** SPINE_ROUNDS such walks the legal code takes over, so a lazy spine costs
+** O(n) walks at most, not one per cell. */
+#define SPINE_ROUNDS 64
+static PkVal sized_list(PkRuntime *rt, PkVal *a, bool reverse) {
+    uint64_t n;
+    if (!row_length(rt, pk_arg_nat(a, 0), &n)) return 0;
+    if (n && !pk_arg_ready(a, 1)) return PK_JET_NEED(1);
+    PkVal cell = pk_arg(a, 1);
+    for (uint64_t i = 0; i < n && !pk_is_nat(cell); i++) {   /* is the spine evaluated? */
+        if (!pk_is_whnf(cell))
+            return rt->jet_resume < SPINE_ROUNDS ? pk_jet_force(rt, cell, false, rt->jet_resume + 1)
+                                                 : PK_JET_FALLBACK;
+        cell = i + 1 < n ? pk_deref(from_right(cell, pk_small(1))) : pk_small(0);
+    }
+    PkVal r = pk_value_row(rt, n, NULL);
+    if (!r) return 0;
+    cell = pk_arg(a, 1);
+    for (uint64_t i = 0; i < n; i++) {
+        PkVal x = pk_small(0);
+        if (!pk_is_nat(cell)) {
+            x = from_right(cell, pk_small(0));
+            cell = i + 1 < n ? pk_deref(from_right(cell, pk_small(1))) : pk_small(0);
+        }
+        pk_clo(r)->args[reverse ? i : n - 1 - i] = x;
+    }
+    return r;
+}
+static PkVal sized_list_to_row(PkRuntime *rt, PkVal *a) { return sized_list(rt, a, false); }
+static PkVal sized_list_to_row_rev(PkRuntime *rt, PkVal *a) { return sized_list(rt, a, true); }
+
+/* (bsearch key row): 2*i+1 when element i equals key, else 2*i with i where
+** key would go; row is any closure (indexed from the right). Like the legal
+** code it looks at key only when the row is not empty, and compares (in
+** normal form) only the elements the search probes. */
+static PkVal bsearch_jet(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 1), key = pk_arg(a, 0);
+    uint64_t lo = 0, hi = clo_len(row);
+    if (hi && !pk_known_normal(key)) return PK_JET_NEED_DEEP(0);
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) >> 1;
+        PkVal e = pk_deref(pk_clo(row)->args[pk_obj(row)->n - 1 - mid]);
+        if (!pk_known_normal(e)) return pk_jet_force(rt, e, true, 0);
+        int c = pk_walk_cmp(rt, key, e);
+        if (rt->err) return 0;
+        if (c == 0) return pk_nat_from_u64(rt, mid * 2 + 1);
+        if (c < 0) hi = mid; else lo = mid + 1;
+    }
+    return pk_nat_from_u64(rt, lo * 2);
+}
+
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_row[] = {
-    {"take", 2, 3, 0, NULL, take},
+    {"take", 2, 2, 1, NULL, take},
     {"drop", 2, 3, 0, NULL, drop},
     {"zip", 2, 3, 0, NULL, zip},
     {"cat", 1, 1, 0, NULL, cat},
@@ -216,5 +348,15 @@ const PkJet pk_jets_row[] = {
     {"rowSnoc", 2, 1, 0, NULL, row_snoc},
     {"_IsRow", 1, 1, 0, NULL, is_row},
     {"_IsCow", 1, 1, 0, NULL, is_cow},
+    {"_Null", 1, 1, 0, NULL, null_, true},
+    {"_Head", 1, 1, 0, NULL, head, true},
+    {"_Last", 1, 1, 0, NULL, last},
+    {"_Arity", 1, 1, 0, NULL, arity, true},
+    {"_Cow", 1, 1, 0, NULL, cow},
+    {"_CowSize", 1, 1, 0, NULL, cow_size, true},
+    {"_Gen", 2, 1, 0, NULL, gen},
+    {"_SizedListToRow", 2, 1, 0, NULL, sized_list_to_row},
+    {"_SizedListToRowRev", 2, 1, 0, NULL, sized_list_to_row_rev},
+    {"bsearch", 2, 2, 0, NULL, bsearch_jet},
 };
 const size_t pk_jets_row_count = sizeof pk_jets_row / sizeof pk_jets_row[0];

@@ -5,6 +5,7 @@
 ** for shifts of the width or more (the result is then 0) and for sub with
 ** inputs wider than the width (its borrow branch uses them untruncated).
 */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pk_jet.h"
@@ -74,6 +75,18 @@ WORD_JETS(32)
 WORD_JETS(64)
 #undef WORD_JETS
 
+/* (iDiv64 x y): signed 64-bit division as the legal code does it: the
+** magnitudes (two's complement) divided, rounded toward zero, negated when
+** the signs differ. By 0 it gives 0 (div64 follows _Div there), and
+** iMin64 / -1 gives iMin64; the reference's native floors instead. */
+static PkVal idiv64(PkRuntime *rt, PkVal *a) {
+    uint64_t x = word(rt, a, 0, 64), y = word(rt, a, 1, 64);
+    bool nx = x >> 63, ny = y >> 63;
+    uint64_t ax = nx ? 0 - x : x, ay = ny ? 0 - y : y;
+    uint64_t q = ay ? ax / ay : 0;
+    return pk_nat_from_u64(rt, nx != ny ? 0 - q : q);
+}
+
 #define WORD_TABLE(W)                                   \
     {"w" #W, 1, 1, 0, NULL, w##W, true},               \
     {"add" #W, 2, 3, 0, NULL, add##W, true},           \
@@ -92,5 +105,6 @@ WORD_JETS(64)
 const PkJet pk_jets_word[] = {
     WORD_TABLE(32)
     WORD_TABLE(64)
+    {"iDiv64", 2, 3, 0, NULL, idiv64, true},
 };
 const size_t pk_jets_word_count = sizeof pk_jets_word / sizeof pk_jets_word[0];

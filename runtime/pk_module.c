@@ -602,11 +602,24 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
         else if ((j->strict >> a) & 1) { if (!whnf_of(held[a])) goto done; }
     }
     PkVal r;
+    uint64_t resume = 0;
     for (;;) {
         for (Py_ssize_t i = 0; i < n - 1; i++) xs[i] = val_of(held[i]);
+        RT->jet_resume = resume;
         r = j->fn(RT, xs);
         if (!(r && pk_jet_special(r) && r != PK_JET_FALLBACK)) break;
-        if (!whnf_of(held[pk_jet_need_arg(r)])) goto done;   /* asked for one more */
+        if (r == PK_JET_FORCE) {                               /* a value inside an argument */
+            PyObject *inner = wrap(RT->jet_force);
+            RT->jet_force = 0;
+            PkVal v = inner ? (RT->jet_force_deep ? normal_of(inner) : whnf_of(inner)) : 0;
+            Py_XDECREF(inner);
+            if (!v) goto done;
+            resume = RT->jet_force_at;
+            continue;
+        }
+        PyObject *more = held[pk_jet_need_arg(r)];           /* asked for one more */
+        if (!(pk_jet_need_deep(r) ? normal_of(more) : whnf_of(more))) goto done;
+        resume = 0;
     }
     if (r == PK_JET_FALLBACK) { PyErr_SetString(PyExc_NotImplementedError, "the jet fell back to legal code"); goto done; }
     if (!r) { raise_error(); goto done; }

@@ -153,6 +153,11 @@ typedef struct PkRuntime {
     size_t njets;
     bool jets_enabled;
     uint64_t jet_calls, jet_matches, jet_mismatches;
+    PkVal jet_force;           /* the value a jet asked to force (PK_JET_FORCE);
+                               ** reachable from the jet's arguments */
+    bool jet_force_deep;
+    uint64_t jet_force_at;     /* where that jet stopped, handed back ... */
+    uint64_t jet_resume;       /* ... here when it is called again (else 0) */
     /* hooks supplied by the binding */
     int (*blake3)(struct PkRuntime *, const uint8_t *, size_t, uint8_t out[32]);
     int (*trace)(struct PkRuntime *, PkVal);
