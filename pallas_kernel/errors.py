@@ -66,6 +66,11 @@ class RexError(PallasError):
         return f"{self.line}:{self.column} {self.reason}"
 
 
+class MalformedRex(PallasError, ValueError):
+    """A PLAN value that is not the encoding of a Rex tree (Sire says
+    "malformed rex")."""
+
+
 class SeedError(PallasError, ValueError):
     """A seed could not be decoded (corrupt or truncated input)."""
 
