@@ -9,6 +9,18 @@
 
 from .model import Embed, Leaf, Node, Rex, Span, equal, describe
 from .reader import Block, read, read_all, read_blocks
+from .printer import Unprintable, readable, show, wide
+from .encoding import from_plan, to_plan
+from .cell import CellStatus, cell_status
 
 __all__ = ["Embed", "Leaf", "Node", "Rex", "Span", "equal", "describe",
-           "Block", "read", "read_all", "read_blocks"]
+           "Block", "read", "read_all", "read_blocks",
+           "Unprintable", "readable", "show", "wide", "from_plan", "to_plan",
+           "CellStatus", "cell_status", "plan_hash_b58"]
+
+
+def plan_hash_b58(rex: Rex) -> str:
+    """The base58 BLAKE3 plan hash of a tree's PLAN encoding (``pallas rex --hash``)."""
+    from .. import base58, plan
+
+    return base58.encode(plan.from_tree(to_plan(rex)).force().plan_hash())
