@@ -7,13 +7,13 @@
     cell_status(text)   complete / incomplete / invalid, for the kernel
 """
 
-from .model import Embed, Leaf, Node, Rex, Span, equal, describe
+from .model import Embed, Leaf, Node, Rex, Span, add_heir, equal, describe
 from .reader import Block, read, read_all, read_blocks
 from .printer import Unprintable, readable, show, wide
 from .encoding import from_plan, to_plan
 from .cell import CellStatus, cell_status
 
-__all__ = ["Embed", "Leaf", "Node", "Rex", "Span", "equal", "describe",
+__all__ = ["Embed", "Leaf", "Node", "Rex", "Span", "add_heir", "equal", "describe",
            "Block", "read", "read_all", "read_blocks",
            "Unprintable", "readable", "show", "wide", "from_plan", "to_plan",
            "CellStatus", "cell_status", "plan_hash_b58"]

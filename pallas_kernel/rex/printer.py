@@ -49,6 +49,11 @@ class _Tail:
         self.texts = texts
 
 
+def _width(text: str) -> int:
+    """Columns a text takes: the reader counts bytes of UTF-8."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def is_word(text: str) -> bool:
     return bool(text) and all(c in WORD_CHARS for c in text)
 
@@ -127,10 +132,12 @@ class _Wide:
             else:
                 self._heir(task[1], tasks)
         tail = None
+        self.tail_col = 0
         if self.out and isinstance(self.out[-1], _Tail):
             texts = self.out.pop().texts
-            self.out.append("} " + texts[0] if texts[0] else "}")
             tail = texts[1:]
+            self.tail_col = sum(_width(p) if isinstance(p, str) else 0 for p in self.out)
+            self.out.append("} " + texts[0] if texts[0] else "}")
         for k, p in enumerate(self.out):
             if isinstance(p, _Tail):
                 self.flaws.append("a line string is followed by more on its line")
@@ -138,13 +145,16 @@ class _Wide:
         return "".join(self.out), tail
 
     def _heir(self, h: Rex, tasks: list) -> None:
-        wrap = isinstance(h, Node) and h.shape in ("PREF", "SHUT")
-        if isinstance(h, Leaf) and h.shape == "WORD" and self._last_char() in WORD_CHARS:
-            wrap = True
-        if wrap:
-            self.out.append("(")
-            tasks.append(")")
-        tasks.append(("t", h, False))
+        """Print an heir right after what precedes it. Only its head is
+        parenthesised when needed (a word after a word; a PREF or SHUT), so
+        the rest of its chain, which may end in a line string, stays bare:
+        juxtaposed elements append to the end of the chain either way."""
+        if isinstance(h, Leaf) and h.shape == "WORD" and is_word(h.text) and self._last_char() in WORD_CHARS:
+            self.out.append("(" + h.text + ")")
+            if h.heir is not None:
+                tasks.append(("h", h.heir))
+            return
+        tasks.append(("t", h, True))
 
     def _tight(self, r: Rex, atomic: bool, tasks: list) -> None:
         """Push the tasks that print ``r`` with its heir chain; ``atomic``
@@ -270,12 +280,15 @@ class _Tall:
     def __init__(self, flaws: list[str]):
         self.flaws = flaws
         self.lines: list[list] = []
-        self.wides: dict[int, tuple[str, Optional[list[str]]]] = {}
+        self.wides: dict[int, tuple[str, Optional[list[str]], int]] = {}
 
-    def _wide(self, r: Rex) -> tuple[str, Optional[list[str]]]:
+    def _wide(self, r: Rex) -> tuple[str, Optional[list[str]], int]:
+        """(text, chained line strings or None, column of the tail's ``}``)."""
         got = self.wides.get(id(r))
         if got is None:
-            got = self.wides[id(r)] = _Wide(self.flaws).render(r)
+            w = _Wide(self.flaws)
+            text, tail = w.render(r)
+            got = self.wides[id(r)] = (text, tail, w.tail_col)
         return got
 
     def _phrasic(self, r: Rex) -> bool:
@@ -306,11 +319,11 @@ class _Tall:
             for t in reversed(texts):
                 tasks.append(("line", col, "} " + t if t else "}", True))
             return
-        text, tail = self._wide(r)
+        text, tail, tail_col = self._wide(r)
         if tail is None:
             tasks.append(("line", col, text, False))
             return
-        at = col + text.rindex("}")
+        at = col + tail_col
         for t in reversed(tail):
             tasks.append(("line", at, "} " + t if t else "}", True))
         tasks.append(("line", col, text, True))
@@ -376,7 +389,7 @@ def _massage(lines: list[list]) -> list[str]:
     for col, text, ends in lines:
         if merged:
             pcol, ptext, pends = merged[-1]
-            end = pcol + len(ptext)
+            end = pcol + _width(ptext)
             if not pends and col > end:
                 merged[-1] = [pcol, ptext + " " * (col - end) + text, ends]
                 continue
