@@ -73,7 +73,8 @@ class Tok:
     """A token (or, once clumped, an element of a clump): kind, line, byte
     span ``off..end``; ``kids`` holds the clumps of a PARA/BRAK and ``more``
     the later lines merged into a LINE token; ``rex`` is filled in by the
-    policy for nested tokens."""
+    policy for nested tokens. Those three slots are set only on the kinds
+    that use them (most tokens are words and spaces, made by the million)."""
 
     __slots__ = ("kind", "line", "off", "end", "kids", "more", "rex")
 
@@ -82,9 +83,6 @@ class Tok:
         self.line = line
         self.off = off
         self.end = end
-        self.kids: list[list[Tok]] = []
-        self.more: list[Tok] = []
-        self.rex = None
 
     def bar(self) -> bytes:
         """The bytes the token covers."""
@@ -117,6 +115,7 @@ def lex_line(line: Line) -> list[Tok]:
             toks.append(Tok(RUNE, line, i, j))
         elif k == _K_OPEN_P or k == _K_OPEN_B:
             opener = Tok(PARA if k == _K_OPEN_P else BRAK, line, i, i)
+            opener.rex = None
             stack.append((opener, toks, closer))
             toks = []
             closer = 0x29 if k == _K_OPEN_P else 0x5D
@@ -132,7 +131,9 @@ def lex_line(line: Line) -> list[Tok]:
             d = b[i + 1] if i + 1 < wid else 0
             if d == 0 or d == 0x20:
                 j = wid
-                toks.append(Tok(LINE, line, i, j))
+                t = Tok(LINE, line, i, j)
+                t.more = []
+                toks.append(t)
             else:
                 q = b.find(bytes((d,)), i + 2)
                 j = wid if q < 0 else q + 1

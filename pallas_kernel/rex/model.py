@@ -30,7 +30,7 @@ and the classes have no structural ``__eq__``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 NODE_SHAPES = ("OPEN", "NEST", "INFX", "PREF", "SHUT")
 LEAF_SHAPES = ("WORD", "TEXT", "LINE")
@@ -39,10 +39,10 @@ WORD_CHARS = frozenset("_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 RUNE_CHARS = frozenset("$!#%&*+,-./:<=>?@\\^`'|~")
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """Where a tree starts: file name, line (from 1) and column (from 1, in
-    bytes of the UTF-8 line, as the reference counts them)."""
+    bytes of the UTF-8 line, as the reference counts them). A named tuple
+    because the reader makes one per node and tuples are cheap to build."""
 
     file: str
     line: int
