@@ -4,7 +4,7 @@
 
 Prints the number of files, blocks, blocks with errors (each error is
 shown), and blocks that do not survive print-then-read (our printer's
-output read again must give the same tree). With --hashes, writes one line
+output read again must give the same tree) or PLAN encode-then-decode. With --hashes, writes one line
 per block: file, line, base58 plan hash of the block's PLAN encoding.
 
 Meant for a checkout of the reference (its sire/ directory): the reference
@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pallas_kernel.rex import equal, plan_hash_b58, read_blocks, show
+from pallas_kernel.rex import equal, from_plan, plan_hash_b58, read_blocks, show, to_plan
 
 
 def check_file(path: Path, hashes: list[str] | None) -> tuple[int, list[str], list[str]]:
@@ -34,6 +34,8 @@ def check_file(path: Path, hashes: list[str] | None) -> tuple[int, list[str], li
         again = list(read_blocks(show(block.rex), "<printed>"))
         if len(again) != 1 or again[0].rex is None or not equal(again[0].rex, block.rex):
             trips.append(f"{path}:{block.line}: changes when printed and read again")
+        if not equal(from_plan(to_plan(block.rex)), block.rex):
+            trips.append(f"{path}:{block.line}: changes when encoded as PLAN and decoded")
         if hashes is not None:
             hashes.append(f"{path}\t{block.line}\t{plan_hash_b58(block.rex)}")
     return count, errors, trips

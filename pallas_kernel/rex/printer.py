@@ -29,13 +29,14 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..errors import PallasError
 from .model import RUNE_CHARS, WORD_CHARS, Embed, Leaf, Node, Rex
 
 WIDTH = 40
 _DELIMITERS = "_|#'~!$%&*+,-./:<=>?@\\^`" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "()[]{};\""
 
 
-class Unprintable(ValueError):
+class Unprintable(PallasError, ValueError):
     """The tree has no exact textual form (raised by ``show(strict=True)``)."""
 
 
@@ -406,9 +407,11 @@ def show(rex: Rex, strict: bool = False) -> str:
         lines = _Tall(flaws).render(rex)
         text = "\n".join(_massage(lines))
     else:
-        text, tail = _Wide(flaws).render(rex)
-        if tail:
+        w = _Wide(flaws)
+        text, tail = w.render(rex)
+        if tail:  # only a rune block can continue a line string: keep the text anyway
             flaws.append("a top-level line has a chain of line strings")
+            text += "".join("\n" + " " * w.tail_col + ("} " + t if t else "}") for t in tail)
     if strict and flaws:
         raise Unprintable(flaws[0])
     return text
