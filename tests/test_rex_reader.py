@@ -263,3 +263,33 @@ def test_read_all_and_read_need_the_right_number_of_blocks():
     assert len(read_all("a\nb\nc")) == 3
     with pytest.raises(Exception, match="expected one block, found 2"):
         read("a\nb")
+
+
+# -- More layout and policy cases (the shapes the reference's own Sire port checks) --
+
+@pytest.mark.parametrize("src, want", [
+    ("# a # b\n    # c\n  # d\n# e+(e)",
+     O("#", W("a"), O("#", W("b"), h=O("#", W("c"))), O("#", W("d")),
+       h=O("#", S("+", W("e"), W("e"))))),
+    ("# a\n b", O("#", W("a"), W("b"))),
+    ("# a\n b\nc\nd", O("#", W("a"), W("b"), W("c"), h=W("d"))),
+    ("# {a}\n# b", O("#", T("a"), h=O("#", W("b")))),
+    ("b#} abc", S("#", W("b"), L("abc"))),
+    ("# (3+4)\n    # } lol", O("#", S("+", W("3"), W("4")), O("#", L("lol")))),
+    ("# (3+4)\n# } lol", O("#", S("+", W("3"), W("4")), h=O("#", L("lol")))),
+    ("% hi\n% hi", O("%", W("hi"), h=O("%", W("hi")))),
+    ("({(} x)", N("|", T("("), W("x"))),
+    ("a-b+ c.d", O("|", S("-", W("a"), W("b")), O("+", S(".", W("c"), W("d"))))),
+    ("(a , b) (a, b) (a,b)", O("|", I(",", W("a"), W("b")), I(",", W("a"), W("b")), S(",", W("a"), W("b")))),
+    ("{a b , c}", T("a b , c")),
+    ("(a b c)", N("|", W("a"), W("b"), W("c"))),
+    ("(, a b c)", N(",", W("a"), W("b"), W("c"))),
+])
+def test_more_layout_and_policy(src, want):
+    assert_reads(src, want)
+
+
+def test_add_heir_appends_at_the_end_of_the_chain():
+    from pallas_kernel.rex import add_heir
+    assert_tree(add_heir(read("3(4)"), W("5")), read("3(4(5))"))
+    assert_tree(add_heir(read("3(4)"), W("5")), W("3", W("4", W("5"))))
