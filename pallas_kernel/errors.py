@@ -45,7 +45,7 @@ class RexError(PallasError):
     message can point at the place with carets."""
 
     def __init__(self, reason: str, file: str, line: int, column: int,
-                 source: str = "", width: int = 1):
+                 source: str = "", width: int = 1, hint: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.file = file
@@ -53,12 +53,15 @@ class RexError(PallasError):
         self.column = column
         self.source = source
         self.width = max(width, 1)
+        self.hint = hint
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}:{self.column} error: {self.reason}"
         if self.source:
             pad = " " * (self.column - 1)
             text += f"\n    {self.source}\n    {pad}{'^' * self.width}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
         return text
 
     def short(self) -> str:

@@ -44,7 +44,8 @@ def test_message_names_file_line_column_and_points_at_the_place():
     (e,) = block.errors
     assert isinstance(e, RexError) and isinstance(e, PallasError)
     assert (e.file, e.line, e.column, e.width) == ("m.sire", 2, 3, 4)
-    assert str(e) == "m.sire:2:3 error: unterminated nesting\n      (b c\n      ^^^^"
+    assert str(e) == ("m.sire:2:3 error: unterminated nesting\n      (b c\n      ^^^^\n"
+                      "    hint: close it on the same line: no paren or bracket spans lines")
     assert e.short() == "2:3 unterminated nesting"
 
 
@@ -73,3 +74,19 @@ def test_what_the_reference_accepts_silently(src, want):
     assert block.errors == []
     if want is not None:
         assert_reads(src, want)
+
+
+@pytest.mark.parametrize("src, hint", [
+    ("\tx", "tabs are not allowed"),
+    ("x\r", "CR LF"),
+    (")", "closes nothing"),
+    ("(a\n b)", "no paren or bracket spans lines"),
+    ('"ab', "no escapes"),
+    ("{a", "must balance"),
+    ("}xab", "closing X"),
+    ("[a + b]", "inside a closed form"),
+    ("é", "non-ASCII text must be inside a string"),
+])
+def test_common_mistakes_get_a_hint(src, hint):
+    first = next(e for b in read_blocks(src) for e in b.errors)
+    assert hint in first.hint and hint in str(first)

@@ -44,10 +44,32 @@ def show_byte(c: int) -> str:
     return f"'{chr(c)}'"
 
 
+#: Common mistakes: (reason, offending first byte or None) -> a hint that says
+#: what to do. The reason itself stays the reference's text.
+HINTS = {
+    ("Unexpected: '\\t'", None): "Rex is indented with spaces; tabs are not allowed",
+    ("Unexpected: '\\r'", None): "the file has CR LF line endings; save it with LF only",
+    ("Unexpected: ')'", None): "this closes nothing here: parens and brackets open and close on one line",
+    ("Unexpected: ']'", None): "this closes nothing here: parens and brackets open and close on one line",
+    ("unterminated nesting", None): "close it on the same line: no paren or bracket spans lines",
+    ("unterminated", 0x22): "a \"..\" string ends on its own line and has no escapes; use {..} or } for others",
+    ("unterminated", 0x7B): "braces in a {..} string must balance on its line",
+    ("unterminated string", None): "a }X..X string needs the closing X on the same line",
+    ("Brackets may not contain runes", None): "write the rune inside a closed form, e.g. [a (+ b)] or [a +b]",
+}
+
+
+def _hint(reason: str, first: int) -> str:
+    if reason.startswith("Unexpected: '\\") and reason[-2:-1].isdigit():
+        return "non-ASCII text must be inside a string ({..}, \"..\" or } ..) or a comment"
+    return HINTS.get((reason, first)) or HINTS.get((reason, None)) or ""
+
+
 def error_at(t: Tok, reason: str) -> RexError:
-    """A RexError covering token ``t``."""
+    """A RexError covering token ``t``, with a hint for common mistakes."""
     line = t.line
-    return RexError(reason, line.file, line.num, t.off + 1, line.text(), t.end - t.off)
+    hint = _hint(reason, line.data[t.off] if t.off < len(line.data) else -1)
+    return RexError(reason, line.file, line.num, t.off + 1, line.text(), t.end - t.off, hint)
 
 
 def _curly_closed(b: bytes, off: int) -> bool:
