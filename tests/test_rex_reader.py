@@ -293,3 +293,13 @@ def test_add_heir_appends_at_the_end_of_the_chain():
     from pallas_kernel.rex import add_heir
     assert_tree(add_heir(read("3(4)"), W("5")), read("3(4(5))"))
     assert_tree(add_heir(read("3(4)"), W("5")), W("3", W("4", W("5"))))
+
+
+def test_long_juxtaposition_chain():
+    n = 20000
+    r = read("f" + "(x)" * n)
+    count = 0
+    while r.heir is not None:
+        r = r.heir
+        count += 1
+    assert count == n

@@ -56,10 +56,12 @@ def element_rex(t: Tok) -> Rex:
 
 def _heir_seq(elems: list[Tok]) -> Rex:
     """Elements written together: the first, with each next one appended to
-    the end of the heir chain."""
-    out = element_rex(elems[0])
-    for e in elems[1:]:
-        out = add_heir(out, element_rex(e))
+    the end of the heir chain. Appending is associative, so the chain is
+    built from the right: each element's own chain is copied once, and
+    ``f(a)(b)(c)..`` costs linear time, not quadratic."""
+    out = element_rex(elems[-1])
+    for e in reversed(elems[:-1]):
+        out = add_heir(element_rex(e), out)
     return out
 
 
