@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Callable, Iterator, Optional
 
 from .lexer import LINE, RUNE, SEMI, TERM, WYTE, Line, Tok, clump, lex_line
-from .model import Node, Rex, Span
+from .model import Node, Rex, Span, make_span
 
 VOID, NOTE, TEXT, OPEN, SING = range(5)
 
@@ -153,7 +153,7 @@ def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Re
             stack[-1].merge(done.pos, done.tree())
         if rune is not None:
             first = c[0]
-            stack.append(_Item(pos, rune, Span(first.line.file, first.line.num, first.off + 1)))
+            stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1)))
         else:
             stack[-1].merge(pos, leaf(c))
     while len(stack) > 1:

@@ -52,6 +52,15 @@ class Span(NamedTuple):
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def make_span(file: str, line: int, column: int) -> Span:
+    """A Span built without the named tuple's Python-level constructor (the
+    reader makes one per node, so this is on its hot path)."""
+    return _tuple_new(Span, (file, line, column))
+
+
+_tuple_new = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Node:
     """A rune node: ``shape`` is one of :data:`NODE_SHAPES`."""

@@ -24,11 +24,11 @@ from __future__ import annotations
 from typing import Optional
 
 from .lexer import BRAK, CORD, LINE, PARA, QUOT, RUNE, WORD, Tok
-from .model import Leaf, Node, Rex, Span, add_heir
+from .model import Leaf, Node, Rex, Span, add_heir, make_span
 
 
 def _span(t: Tok) -> Span:
-    return Span(t.line.file, t.line.num, t.off + 1)
+    return make_span(t.line.file, t.line.num, t.off + 1)
 
 
 def _text(data: bytes) -> str:
