@@ -42,6 +42,10 @@ def split_lines(source: Source) -> list[bytes]:
     return lines
 
 
+def _strip_newline(line: bytes) -> bytes:
+    return line[:-1] if line.endswith(b"\n") else line
+
+
 def read_blocks(source: Source, file: str = "<input>") -> Iterator[Block]:
     """Every top-level block of the source, in order."""
     return read_lines(split_lines(source), file)
@@ -51,8 +55,8 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
     """Blocks from lines that arrive one at a time (a REPL reading its
     input): a block is yielded as soon as the line that ends it has been
     taken (a blank line, or one that starts a new block), or at the end.
-    Lines are given without their newline."""
-    raw = (x.encode("utf-8") if isinstance(x, str) else x for x in lines)
+    A line's final ``\n``, if any, is dropped (so a file object works)."""
+    raw = (_strip_newline(x.encode("utf-8") if isinstance(x, str) else x) for x in lines)
     for block in split_blocks(file, raw):
         errors = [e for toks in block for e in check_line(toks)]
         first = block[0][0].line.num
