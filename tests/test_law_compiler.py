@@ -245,3 +245,38 @@ def test_trace_with_jets_off_only_forces_the_message():
     with plan.jets_enabled(False):
         result, seen = traced("(0 (0 {TRACE} (0 3 1)) 1)", 4)
     assert result == 4 and seen == []
+
+
+# --- _Ifz in result position -----------------------------------------------------------------
+
+# _Ifz x t e = _If (_Eqz x) t e, written with opcode 1 and 2: only the nat 0 is zero
+IFZ = ('<{"_Ifz" 3 (0 (0 (0 (0 (0 (2 1) (0 {0 2 1} 3)) (0 {0 4 1} 3)) (0 {0 3 1} 3)) '
+       '(0 (0 (2 2) 2) (0 {0 2 1} 3))) 1)}>')
+
+
+@pytest.mark.parametrize("x, expected", [(0, 10), (5, 20), (2**70, 20), ("<0>", 20), ("{1 1 0}", 20),
+                                         ("({0 2 0} 0)", 20), ("(9 0)", ("crash", 9))])
+def test_ifz_in_result_position(x, expected):
+    plan.accept_jet_hashes([("_Ifz", value(IFZ).pin_hash())])
+    assert value(IFZ).has_jet
+    arg = plan.read(x) if isinstance(x, str) else x
+    for jets in (True, False):
+        with plan.jets_enabled(jets):
+            # g x = _Ifz x 10 20 ; and the bare law: its legal code
+            for g in (plan.read("{0 1 (0 (0 (0 %s 1) (2 10)) (2 20))}" % IFZ),
+                      plan.read("{0 1 (0 (0 (0 %s 1) (2 10)) (2 20))}" % IFZ.strip("<>"))):
+                if isinstance(expected, tuple):
+                    with pytest.raises(PlanCrash) as e:
+                        g.apply(arg).nat
+                    assert e.value.op == expected[1]
+                else:
+                    assert g.apply(arg).nat == expected
+
+
+def test_ifz_builds_only_the_branch_taken():
+    plan.accept_jet_hashes([("_Ifz", value(IFZ).pin_hash())])
+    f = plan.read("{0 1 (0 (0 (0 %s 1) (2 7)) (0 (2 9) 1))}" % IFZ)    # else: (9 x)
+    assert f.apply(0).nat == 7
+    with pytest.raises(PlanCrash) as e:
+        f.apply(1).nat
+    assert e.value.op == 9 and e.value.value.nat == 1
