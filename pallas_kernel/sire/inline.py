@@ -88,8 +88,10 @@ def inline(expr: Sire) -> Sire:
 def move_to(frm: int, to: int, bound: int, expr: Sire) -> Sire:
     """``expr`` found at depth ``frm``, relocated to depth ``to``: every
     variable at or above ``bound`` (free at the top) shifts by ``to - frm``."""
-    if frm == to:
+    if frm == to or isinstance(expr, (K, G)):
         return expr
+    if isinstance(expr, V):
+        return V(expr.index + to - frm) if expr.index >= bound else expr
     return run(_move(to - frm, bound, expr))
 
 
@@ -185,6 +187,8 @@ def _reapply(budget: _Budget, d: int, env: Links, params: Links, res: Res) -> St
     """Apply an inlined head to the pending arguments, expanding the head
     as soon as it is a saturated, marked lambda."""
     out, pot = res
+    if params is None and (pot is None or pot.need or not pot.marked):
+        return res
     while True:
         if pot is not None and pot.need == 0 and pot.marked:
             budget.spend(pot)
