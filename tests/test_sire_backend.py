@@ -104,6 +104,34 @@ def test_top_level_wrapper_is_arity_one_law_applied_to_zero():
     assert value_of(1) == "1"
 
 
+def jet_hash(name: str) -> bytes:
+    """The reference's published pin hash of a jet (package data)."""
+    return dict(plan.jet_table())[name]
+
+
+def test_if_pin_hash_is_the_reference_jet_hash():
+    """Byte-identical output: the _If of 5.8 hashes to the reference's
+    published _If hash, so the core attaches the jet to it."""
+    scope = Scope()
+    bind = scope.law("_If", ["x", "t", "e"], [2, "e", ("&", ["_"], "t"), "x"])
+    assert plan.evaluate(bind.value).pin_hash() == jet_hash("_If")
+
+
+def test_is_nat_pin_hash_is_the_reference_jet_hash():
+    """(_IsNat x) = 1 (_ & 0) (_ _ _ & 0) (_ _ & 0) (_ & 1) x: the four
+    callbacks fold with opcode 1 into one constant (a partial application of
+    arity 1 left, not code-shaped, so raw); the anonymous laws are 0-named
+    and quote 0 and 1 where they name slots."""
+    scope = Scope()
+    cb = lambda n, r: ("&", ["_"] * n, r)  # noqa: E731
+    bind = scope.law("_IsNat", ["x"], [1, cb(1, 0), cb(3, 0), cb(2, 0), cb(1, 1), "x"])
+    assert_plan(bind.value,
+                '<{"_IsNat" 1 (0 (1 {0 1 (2 0)} {0 3 (2 0)} {0 2 (2 0)} {0 1 (2 1)}) 1)}>')
+    assert plan.evaluate(bind.value).pin_hash() == jet_hash("_IsNat")
+    assert value_of(["_IsNat", 7], scope) == "1"
+    assert value_of(["_IsNat", ("&", ["a"], "a")], scope) == "0"
+
+
 # --------------------------------------------------------------------------
 # Inlining
 # --------------------------------------------------------------------------
