@@ -551,6 +551,37 @@ def test_pin_hash_is_deterministic():
     assert a.pin_hash() == b.pin_hash()
 
 
+def test_anonymous_lambda_with_an_explicit_tag():
+    """& t (x) x : the tag names the law; it stays anonymous otherwise."""
+    lam = Lam(pin=False, mark=False, recr=False, tag=text_nat("t"), args=1, body=V(0))
+    assert_plan(compile_expr(F(lam)), '{0 1 {"t" 1 1}}')
+
+
+def test_empty_letrec_is_its_body():
+    from pallas_kernel.sire.ast import R
+    assert_plan(compile_expr(R((), K(5))), "{0 1 5}")
+
+
+def test_value_binding_of_a_pinned_lambda_keeps_its_code_for_inlining():
+    """= toN (_ToN x ?? 2 0 3 x): the value is the pin tagged _ToN, and
+    since the code is kept, **toN 7 inlines the body: 2 0 3 7. The folded
+    (2 0 3) has two arguments, so it is not the quote form (2 a): raw."""
+    scope = Scope()
+    bind = scope.value("toN", ("??", "_ToN", ["x"], [2, 0, 3, "x"]))
+    assert_plan(bind.value, '<{"_ToN" 1 (0 (2 0 3) 1)}>')
+    assert_plan(expr_law([("**", "toN"), 7], scope), "{0 1 (0 (2 0 3) 7)}")
+    assert value_of(["toN", 7], scope) == "7"
+
+
+def test_compiling_never_runs_user_code():
+    """(5 1) is a saturated call of a nat >= 5, a crash when evaluated:
+    compiling it (and the lazy evaluate) succeeds, forcing crashes."""
+    value = evaluate(apply(K(5), K(1)))
+    with pytest.raises(plan.PlanCrash) as crash:
+        value.force()
+    assert crash.value.op == 5
+
+
 # --------------------------------------------------------------------------
 # Bad input
 # --------------------------------------------------------------------------
@@ -565,6 +596,14 @@ def test_lambda_of_no_arguments_is_an_error():
 def test_unbound_variable_is_an_error():
     with pytest.raises(SireError, match="variable index 3 is not bound"):
         compile_expr(F(Lam(False, False, False, 0, 1, V(3))))
+
+
+def test_global_code_with_a_free_variable_is_an_error():
+    """A binding's code is closed; one that is not is reported, not misread."""
+    from pallas_kernel.sire.ast import Bind, G
+    bad = Bind(key=1, value=0, code=V(0), name=text_nat("bad"))
+    with pytest.raises(SireError, match="global's code refers to variable 0"):
+        compile_expr(apply(G(bad), K(1)))
 
 
 def test_not_an_ast_node_is_an_error():
