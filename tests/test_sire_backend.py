@@ -22,7 +22,7 @@ from pallas_kernel.sire import compile_expr, compile_lambda, evaluate, expr_tree
 from pallas_kernel.sire.ast import A, F, K, L, Lam, V, apply, equal, has_ref_to, make_lam
 from pallas_kernel.sire import inline as inline_module
 from pallas_kernel.sire.inline import inline
-from pallas_kernel.tree import App, Law, Pin, Tree, text_nat
+from pallas_kernel.tree import App, Law, Tree, text_nat
 from pallas_kernel.tree import equal as tree_equal
 
 from sire_terms import Scope, term

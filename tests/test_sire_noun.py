@@ -11,7 +11,7 @@ import pytest
 
 from pallas_kernel import notation, plan
 from pallas_kernel.errors import SireError
-from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, V, apply, equal
+from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, V, equal
 from pallas_kernel.sire.noun import (
     bind_from_noun,
     bind_noun,
@@ -23,7 +23,7 @@ from pallas_kernel.sire.noun import (
 from pallas_kernel.tree import Law, equal as tree_equal, text_nat
 
 from sire_terms import Scope, term
-from test_sire_backend import expr_law, assert_plan, shallow_stack
+from test_sire_backend import assert_plan, shallow_stack
 
 
 def assert_noun(got, want: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..errors import SireError
 from ..tree import App, Law, Pin, Tree
-from .ast import A, F, G, K, L, M, R, Sire, V
+from .ast import A, F, G, K, L, Lam, M, R, Sire, V
 from .codegen import APP, VAL, VAR, Exp, Fun, compile_fun
 from .walk import Links, Step, nth, push, push_all, run
 
@@ -96,7 +96,7 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
                 raise SireError(f"not a Sire AST node: {type(e).__name__}")
 
 
-def _lambda(st: _Supply, scope: Links, lam) -> Step[Exp]:
+def _lambda(st: _Supply, scope: Links, lam: Lam) -> Step[Exp]:
     """A lambda, compiled to a law and applied to its free variables."""
     slf = st.gensym()
     arg = [st.gensym() for _ in range(lam.args)]
