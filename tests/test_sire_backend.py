@@ -606,6 +606,17 @@ def test_global_code_with_a_free_variable_is_an_error():
         compile_expr(apply(G(bad), K(1)))
 
 
+@pytest.mark.parametrize("expr,message", [
+    (K(-1), "a constant is not a PLAN value: -1"),
+    (K("text"), "a constant is not a PLAN value: 'text'"),
+    (F(Lam(False, False, False, 0, -2, K(0))), "arity must be a nat, not -2"),
+    (F(Lam(False, False, False, "f", 1, K(0))), "tag must be a nat, not 'f'"),
+])
+def test_malformed_values_and_lambdas_are_errors(expr, message):
+    with pytest.raises(SireError, match=message):
+        compile_expr(expr)
+
+
 def test_not_an_ast_node_is_an_error():
     with pytest.raises(SireError, match="not a Sire AST node"):
         compile_expr(apply(K(1), "oops"))  # type: ignore[arg-type]
