@@ -323,6 +323,25 @@ def test_alias_of_an_always_inline_law_inherits_its_pot():
     assert_plan(expr_law(("&", ["a"], ["id2", "a"]), scope), "{0 1 {0 1 1}}")
 
 
+def test_partial_application_stored_in_a_global_inlines_when_saturated():
+    """(**K x y)=x ; (**I x)=x ; = k5 (K 5) ; = kI (K (I 5)).
+
+    The globals' code is a partial application of an always-inline law, so
+    their pots carry the stored arguments; a&(k5 a) and a&(kI a) expand
+    them (inlining the stored (I 5) on the way): both are a&5."""
+    scope = Scope()
+    scope.law("K", ["x", "y"], "x", mark=True)
+    scope.law("I", ["x"], "x", mark=True)
+    k5 = scope.value("k5", ["K", 5])
+    ki = scope.value("kI", ["K", ["I", 5]])
+    assert_plan(k5.value, '(<{"K" 2 1}> 5)')
+    assert_plan(ki.value, '(<{"K" 2 1}> 5)')
+    for name in ("k5", "kI"):
+        assert_plan(expr_law(("&", ["a"], [name, "a"]), scope), "{0 1 {0 1 5}}")
+    # not saturated: the global is just its value
+    assert_plan(expr_law("kI", scope), '{0 1 (<{"K" 2 1}> 5)}')
+
+
 def test_inliner_output_drops_marks_and_keeps_other_forms():
     """The M wrapper does not survive inlining; an unsaturated marked call
     is kept as an application."""
