@@ -38,9 +38,16 @@ def expr_tree(expr: Sire) -> Tree:
     return App(compile_expr(expr), 0)
 
 
-def evaluate(expr: Sire) -> Value:
-    """The value of a closed expression, lazily: force it to evaluate."""
+def lazy_value(expr: Sire) -> Value:
+    """The value of a closed expression, not yet evaluated (as the
+    reference's ``eval`` gives it): forcing it runs the code."""
     return from_tree(expr_tree(expr))
+
+
+def evaluate(expr: Sire) -> Value:
+    """The value of a closed expression in normal form, as
+    :func:`pallas_kernel.plan.evaluate` gives a tree's."""
+    return lazy_value(expr).force()
 
 
 def compile_lambda(lam: Lam) -> Tree:
