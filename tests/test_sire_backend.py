@@ -261,6 +261,14 @@ def test_marked_partial_application_bound_by_a_let():
     assert_plan(expr_law(t), "{0 1 {0 1 (0 (0 4 2) 3)}}")
 
 
+def test_pending_argument_floats_into_a_let_body_relocated():
+    """& a ; ((@ f (b & b) f) a): the argument a, found outside the let,
+    is applied inside it, one binder deeper (moveTo): (f a), not (f f)."""
+    t = ("&", ["a"], [("@", "f", ("&", ["b"], "b"), "f"), "a"])
+    assert_plan(expr_law(t), "{0 1 {0 1 (0 {0 1 1} 1)}}")
+    assert value_of([t, 7]) == "7"
+
+
 def test_recursive_lambda_is_never_inlined():
     """_ & (? (**f x) (f x)) 9: marked but recursive, so it is called."""
     t = ("&", ["_"], [("**?", "f", ["x"], ["f", "x"]), 9])
