@@ -168,7 +168,7 @@ TYPED_GLOBALS = _typed_globals()
 def typed(draw, ty, ctx: tuple = (), budget: int = 10) -> Sire:
     """A random term of type ``ty``; ``ctx`` lists binder types, innermost
     first (None for a lambda's self, which is never referred to)."""
-    options = ["var", "glo", "const", "lam", "app", "let", "mark"]
+    options = ["var", "glo", "const", "lam", "app", "let", "letrec", "mark"]
     choice = draw(st.sampled_from(options if budget > 1 else options[:4]))
     sub = max(1, (budget - 1) // 2)
     if choice == "var":
@@ -185,6 +185,15 @@ def typed(draw, ty, ctx: tuple = (), budget: int = 10) -> Sire:
     if choice == "let":
         v_ty = draw(st.sampled_from([NAT, INC]))
         return L(draw(typed(v_ty, ctx, sub)), draw(typed(ty, (v_ty,) + ctx, sub)))
+    if choice == "letrec":
+        # acyclic: binding i may refer only to the bindings after it
+        types = draw(st.lists(st.sampled_from([NAT, INC]), min_size=1, max_size=3))
+        k = len(types)
+        values = []
+        for i in range(k):
+            visible = tuple(t if j > i else None for j, t in enumerate(types))
+            values.append(draw(typed(types[i], visible + ctx, max(1, sub // k))))
+        return R(tuple(values), draw(typed(ty, tuple(types) + ctx, sub)))
     if choice == "mark":
         return M(draw(typed(ty, ctx, budget - 1)))
     if ty == NAT:
@@ -222,6 +231,11 @@ def interpret(e: Sire, env: tuple = ()):
             return _apply(interpret(f, env), interpret(x, env))
         case L(v, b):
             return interpret(b, (interpret(v, env),) + env)
+        case R(vs, b):
+            values = [None] * len(vs)
+            for i in reversed(range(len(vs))):  # each refers only to later ones
+                values[i] = interpret(vs[i], tuple(values) + env)
+            return interpret(b, tuple(values) + env)
         case F(lam):
             def curry(got):
                 if len(got) == lam.args:
