@@ -24,6 +24,10 @@
 #define PK_JET_FALLBACK   ((PkVal)2)
 #define PK_JET_NEED(i)    ((PkVal)((((uint64_t)(i)) + 1) << 2 | 2))
 #define pk_jet_special(r) (((r) & 3) == 2)
+/* _Try's result (4 mod 8: not special, not a nat, not an address): evaluate
+** args[0], which the jet has just written, to normal form under a catch
+** frame, giving [1 v] or [0 [op val]] (pk_eval.c, F_CATCH). */
+#define PK_JET_CATCH      ((PkVal)4)
 #define pk_jet_need_arg(r) ((size_t)((r) >> 2) - 1)
 
 typedef struct PkJet {
@@ -60,9 +64,9 @@ static inline bool pk_arg_ready(PkVal *a, int i) { return pk_is_whnf(pk_deref(a[
 
 /* The families of natives, one file each (pk_jets_*.c). */
 extern const PkJet pk_jets_core[], pk_jets_nat[], pk_jets_row[], pk_jets_word[], pk_jets_data[],
-    pk_jets_tab[];
+    pk_jets_tab[], pk_jets_hof[], pk_jets_seed[];
 extern const size_t pk_jets_core_count, pk_jets_nat_count, pk_jets_row_count, pk_jets_word_count,
-    pk_jets_data_count, pk_jets_tab_count;
+    pk_jets_data_count, pk_jets_tab_count, pk_jets_hof_count, pk_jets_seed_count;
 
 const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
 size_t pk_jet_count(void);                        /* the natives, for listing */

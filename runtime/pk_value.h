@@ -153,6 +153,8 @@ typedef struct PkRuntime {
     size_t njets;
     bool jets_enabled;
     uint64_t jet_calls, jet_matches, jet_mismatches;
+    PkVal kont[PK_KONT_MAX];   /* internal continuation pins of the higher-order
+                               ** jets (pk_jets_hof.c), made on first use; roots */
     /* hooks supplied by the binding */
     int (*blake3)(struct PkRuntime *, const uint8_t *, size_t, uint8_t out[32]);
     int (*trace)(struct PkRuntime *, PkVal);
