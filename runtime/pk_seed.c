@@ -551,7 +551,7 @@ static uint64_t window(const uint8_t *d, size_t len, size_t pos) {
     return x >> (pos & 7);
 }
 
-typedef struct { PkVal v; bool normal; size_t missing; } Wait;
+typedef struct { PkVal v; bool normal; size_t missing, argbase; } Wait;
 
 /* The value of the cell (h x) (see the file header). */
 static PkVal apply(PkRuntime *rt, PkVal h, bool nh, PkVal x, bool nx, bool lazy, bool *normal) {
@@ -583,6 +583,39 @@ static PkVal apply(PkRuntime *rt, PkVal h, bool nh, PkVal x, bool nx, bool lazy,
     return pk_value_thunk(rt, h, 1, &x);
 }
 
+/* The head h applied to count arguments in turn, as apply() would, but in
+** runs: arguments that leave a closure unsaturated are added in one step,
+** so a row of n elements costs O(n), not O(n^2). */
+static PkVal apply_many(PkRuntime *rt, PkVal h, bool nh, const PkVal *xs, const bool *ns, size_t count,
+                        bool lazy, bool *normal) {
+    for (size_t i = 0; i < count;) {
+        PkVal hd = pk_is_clo(h) ? pk_clo(h)->head : h;
+        if (nh && hd != pk_small(0) && hd != pk_small(4)) {
+            uint64_t rem = pk_value_arity(h);
+            size_t m = 0;
+            while (i + m < count && m + 1 < rem && ns[i + m] && m < ((size_t)1 << 30)) m++;
+            if (m) {
+                h = pk_value_apply(rt, h, (uint32_t)m, &xs[i]);
+                if (!h) return 0;
+                i += m;
+                continue;
+            }
+        }
+        if (!nh && lazy && count - i < ((size_t)1 << 30)) {      /* the rest, lazily */
+            PkVal d = pk_deref(h);
+            h = pk_is_whnf(d) ? pk_value_apply(rt, d, (uint32_t)(count - i), &xs[i])
+                              : pk_value_thunk(rt, h, (uint32_t)(count - i), &xs[i]);
+            *normal = false;
+            return h;
+        }
+        h = apply(rt, h, nh, xs[i], ns[i], lazy, &nh);
+        if (!h) return 0;
+        i++;
+    }
+    *normal = nh;
+    return h;
+}
+
 static bool check_end(PkRuntime *rt, const uint8_t *d, size_t len, size_t pos) {
     size_t want = (pos + 63) / 64 * 8;
     if (len > want) { bad(rt, "seed: words left over after the data"); return false; }
@@ -598,7 +631,9 @@ PkVal pk_seed_load(PkRuntime *rt, const uint8_t *d, size_t len, const PkVal *hol
     PkVal *tab = NULL, result = 0;
     bool *norm = NULL;
     Wait *wait = NULL;
-    size_t wn = 0, wcap = 0;
+    PkVal *args = NULL;
+    bool *argn_norm = NULL;
+    size_t wn = 0, wcap = 0, argn = 0, acap = 0, ancap = 0;
     *normal = false;
     if (len < 40) return bad(rt, "seed: shorter than the 40-byte header");
     if (len % 8) return bad(rt, "seed: size is not a multiple of 8");
@@ -682,16 +717,21 @@ PkVal pk_seed_load(PkRuntime *rt, const uint8_t *d, size_t len, const PkVal *hol
             bool nv = norm[index];
             if (k) {
                 if (!GROW(rt, wait, wcap, wn + 1)) goto out;
-                wait[wn++] = (Wait){v, nv, k};
+                wait[wn++] = (Wait){v, nv, k, argn};
                 k = 0;
                 continue;
             }
             bool open = false;
-            while (wn) {                     /* apply the waiting heads */
+            while (wn) {                     /* give v to the waiting head */
                 Wait *w = &wait[wn - 1];
-                v = apply(rt, w->v, w->normal, v, nv, lazy, &nv);
+                if (!GROW(rt, args, acap, argn + 1) || !GROW(rt, argn_norm, ancap, argn + 1)) goto out;
+                args[argn] = v;
+                argn_norm[argn++] = nv;
+                if (--w->missing) { open = true; break; }
+                v = apply_many(rt, w->v, w->normal, &args[w->argbase], &argn_norm[w->argbase],
+                               argn - w->argbase, lazy, &nv);
                 if (!v) goto out;
-                if (--w->missing) { w->v = v; w->normal = nv; open = true; break; }
+                argn = w->argbase;
                 wn--;
             }
             if (open) continue;
@@ -707,6 +747,8 @@ out:
     free(tab);
     free(norm);
     free(wait);
+    free(args);
+    free(argn_norm);
     return result;
 }
 
