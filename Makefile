@@ -36,4 +36,5 @@ stress: install
 	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
 	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider tests/test_core.py tests/test_jets_native.py tests/test_law_compiler.py tests/test_jets_word.py \
+	  tests/test_jets_hof.py tests/test_seed_native.py \
 	  -k "not million and not bare_add and not memory_is_reclaimed"
