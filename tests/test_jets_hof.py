@@ -298,3 +298,25 @@ def test_try_around_a_million_step_unfoldr():
     assert J("_Len", J("_Get", r, 1)).nat == 1_000_000
     r = J("_Try", _row_of(v(UNFOLDR_TEXT), CRASHING_SEED, plan.nat(5)))
     assert show(r) == "[0 [99 4]]"
+
+
+def test_ctrl_c_inside_a_continuation_loop_leaves_the_runtime_intact():
+    import signal
+
+    forever = v("{0 1 (0 0 1)}")                        # f x = f x: the step never ends
+    r = J("unfoldr", COUNTDOWN, 3)
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):
+            J("unfoldr", forever, 5)
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):          # and not caught by _Try
+            J("_Try", _row_of(v('<{"unfoldr" 2 (2 0)}>'), forever, plan.nat(5)))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert show(r) == "[2 1 0]"
+    assert show(J("unfoldr", COUNTDOWN, 2)) == "[1 0]"
