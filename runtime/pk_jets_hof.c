@@ -1,7 +1,7 @@
 /*
 ** pk_jets_hof.c: higher-order jets (sire_07 unfoldr and sumOf; sire_12
 ** tabMap, tabMapWithKey, tabUnionWith, tabFoldlWithKey, tabAlter,
-** _TabFilterWithKey) and _Try (plan.sire).
+** _TabFilterWithKey; sire_03 _NatFold) and _Try (plan.sire).
 **
 ** The mechanism. A jet never calls the evaluator. Where the legal code must
 ** see the WHNF of a call (f x) before it can go on (the step of unfoldr, each
@@ -93,7 +93,7 @@ static PkVal cons(PkRuntime *rt, PkVal x, PkVal rest) {
 /* ----- continuation pins ------------------------------------------------- */
 
 enum { K_IDX, K_UNFOLD, K_SUM, K_FOLD, K_ALTER_EMPTY, K_SING, K_ALTER_FIND, K_ALTER_SET, K_FILTER,
-       K_COUNT };
+       K_NATFOLD, K_COUNT };
 
 static const PkJet konts[K_COUNT];
 
@@ -442,6 +442,45 @@ static PkVal k_filter(PkRuntime *rt, PkVal *a) {
     return tab_of(rt, nk, nv);
 }
 
+/* ----- _NatFold --------------------------------------------------------- */
+
+/* The low bit and the rest of a nat. */
+static bool split_bit(PkRuntime *rt, PkVal n, PkVal *bit, PkVal *rest) {
+    if (pk_is_small(n)) {
+        *bit = pk_small(pk_small_val(n) & 1);
+        *rest = pk_small(pk_small_val(n) >> 1);
+        return true;
+    }
+    *bit = pk_nat_big_mod(rt, n, pk_small(2));
+    *rest = *bit ? pk_nat_big_rsh(rt, n, pk_small(1)) : 0;
+    return *rest != 0;
+}
+
+/* (_NatFold f z n): z = (f z bit) for each bit of n from the lowest, each z
+** forced before the next step; a zero or non-nat n gives z itself. */
+static PkVal nat_fold(PkRuntime *rt, PkVal *a) {
+    PkVal n = pk_arg(a, 2), bit, rest;
+    if (!pk_is_nat(n) || n == pk_small(0)) return a[1];
+    if (!split_bit(rt, n, &bit, &rest)) return 0;
+    PkVal args[2] = {a[1], bit};
+    PkVal t = call(rt, a[0], 2, args);
+    PkVal xs[3] = {a[0], rest, t};
+    return t ? kcall(rt, K_NATFOLD, 3, xs) : 0;
+}
+
+/* (K_NATFOLD f rest acc), acc strict. */
+static PkVal k_nat_fold(PkRuntime *rt, PkVal *a) {
+    PkVal n = pk_arg(a, 1), bit, rest;
+    if (n == pk_small(0)) return pk_arg(a, 2);
+    if (!split_bit(rt, n, &bit, &rest)) return 0;
+    PkVal args[2] = {pk_arg(a, 2), bit};
+    PkVal t = call(rt, a[0], 2, args);
+    if (!t) return 0;
+    a[1] = rest;
+    a[2] = t;
+    return PK_JET_NEED(2);
+}
+
 /* ----- _Try -------------------------------------------------------------- */
 
 /* (_Try [f a1 .. an]), the row normal: the call under a catch frame. Any
@@ -475,6 +514,7 @@ static const PkJet konts[K_COUNT] = {
     [K_ALTER_FIND] = {"_KontAlterFind", 3, 0, 2, NULL, k_alter_find},
     [K_ALTER_SET] = {"_KontAlterSet", 4, 8, 0, NULL, k_alter_set},
     [K_FILTER] = {"_KontFilter", 5, 16, 0, NULL, k_filter},
+    [K_NATFOLD] = {"_KontNatFold", 3, 4, 0, NULL, k_nat_fold},
 };
 
 const PkJet pk_jets_hof[] = {
@@ -486,6 +526,7 @@ const PkJet pk_jets_hof[] = {
     {"tabUnionWith", 3, 6, 0, NULL, tab_union_with},
     {"tabAlter", 3, 4, 0, NULL, tab_alter},
     {"_TabFilterWithKey", 2, 2, 0, NULL, tab_filter},
+    {"_NatFold", 3, 4, 0, NULL, nat_fold},
     {"_Try", 1, 0, 1, NULL, try_},
 };
 const size_t pk_jets_hof_count = sizeof pk_jets_hof / sizeof pk_jets_hof[0];

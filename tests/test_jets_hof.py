@@ -320,3 +320,20 @@ def test_ctrl_c_inside_a_continuation_loop_leaves_the_runtime_intact():
         signal.signal(signal.SIGALRM, old)
     assert show(r) == "[2 1 0]"
     assert show(J("unfoldr", COUNTDOWN, 2)) == "[1 0]"
+
+
+# --- _NatFold ------------------------------------------------------------------------
+
+@given(st.one_of(st.integers(0, 1000), st.integers(0, 2 ** 300)))
+@settings(max_examples=60, deadline=None)
+def test_nat_fold_popcount_and_met(n):
+    assert J("_NatFold", v(ADD), 0, n).nat == bin(n).count("1")          # natFold add 0
+    assert J("_NatFold", v("{0 2 (0 (2 3) 1)}"), 0, n).nat == n.bit_length()   # m _ -> inc m
+
+
+def test_nat_fold_edges():
+    assert J("_NatFold", CRASH, 7, 0).nat == 7                  # no bits: z unforced
+    assert J("_NatFold", CRASH, 7, v("(0 1)")).nat == 7         # not a nat: z
+    # each step forced from the lowest bit: the first step crashes with bit 0
+    assert crash_of(lambda: J("_NatFold", v("{0 2 (0 (2 99) 2)}"), 0, 6)) == (99, "0")
+    assert J("_NatFold", v("{0 2 2}"), 5, 2 ** 100).nat == 1    # the last bit
