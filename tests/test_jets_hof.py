@@ -143,7 +143,7 @@ def test_fold_is_strict_in_order_and_lazy_in_unused_values():
     assert J("tabFoldlWithKey", v("{0 3 2}"), 0, lazy_vals).nat == 2   # values never forced
 
 
-def test_fold_over_a_hundred_thousand_pairs():
+def test_fold_over_a_hundred_thousand_pairs_large():
     n = 100_000
     t = tab({k: 1 for k in range(n)})
     assert J("tabFoldlWithKey", ADDV, 0, t).nat == n
