@@ -278,13 +278,15 @@ def test_try_falls_back_outside_rows():
         J("_Try", v("[]"))
 
 
+# pins of our own (legal bodies that just return 0) accepted for the jets
 TRY_TEXT = '<{"_Try" 1 (2 0)}>'
-plan.accept_jet_hashes([("_Try", v(TRY_TEXT).pin_hash())])
+UNFOLDR_TEXT = '<{"unfoldr" 2 (2 0)}>'
+plan.accept_jet_hashes([("_Try", v(TRY_TEXT).pin_hash()), ("unfoldr", v(UNFOLDR_TEXT).pin_hash())])
 TRY = v(TRY_TEXT)
 
 
 def test_try_pin_gets_the_jet_and_nests():
-    assert TRY.has_jet
+    assert TRY.has_jet and v(UNFOLDR_TEXT).has_jet
     assert try_(f"[{TRY_TEXT} [{plan.show(CRASH)} 5]]") == "[1 [0 [99 5]]]"
     assert try_(f"[{TRY_TEXT} [{TRY_TEXT} [3 1]]]") == "[1 [1 [1 2]]]"
     # the inner catch is gone once it returned: a later crash goes to the outer one
@@ -292,8 +294,6 @@ def test_try_pin_gets_the_jet_and_nests():
 
 
 def test_try_around_a_million_step_unfoldr():
-    UNFOLDR_TEXT = '<{"unfoldr" 2 (2 0)}>'
-    plan.accept_jet_hashes([("unfoldr", v(UNFOLDR_TEXT).pin_hash())])
     r = J("_Try", _row_of(v(UNFOLDR_TEXT), COUNTDOWN, plan.nat(1_000_000)))
     assert J("_Len", J("_Get", r, 1)).nat == 1_000_000
     r = J("_Try", _row_of(v(UNFOLDR_TEXT), CRASHING_SEED, plan.nat(5)))
@@ -314,7 +314,7 @@ def test_ctrl_c_inside_a_continuation_loop_leaves_the_runtime_intact():
             J("unfoldr", forever, 5)
         signal.setitimer(signal.ITIMER_REAL, 0.2)
         with pytest.raises(KeyboardInterrupt):          # and not caught by _Try
-            J("_Try", _row_of(v('<{"unfoldr" 2 (2 0)}>'), forever, plan.nat(5)))
+            J("_Try", _row_of(v(UNFOLDR_TEXT), forever, plan.nat(5)))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
