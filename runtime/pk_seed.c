@@ -497,12 +497,16 @@ out:
 
 PkVal *pk_seed_pin_refs(PkRuntime *rt, PkVal pin, size_t *n) {
     PkWalkStack st = {0};
+    Enc seen = {0};                /* laws and closures entered once (shared DAGs) */
     PkVal *refs = NULL;
     size_t nrefs = 0, cap = 0;
     *n = 0;
+    seen.rt = rt;
     if (!pk_walk_push(rt, &st, pk_deref(pk_pin(pin)->item))) return NULL;
     while (st.n) {                 /* preorder: a closure's head, then args in order */
         PkVal v = pk_walk_pop(&st);
+        if ((pk_is_law(v) || pk_is_clo(v)) && memo_get(&seen, v) != NONE) continue;
+        if ((pk_is_law(v) || pk_is_clo(v)) && !memo_put(&seen, v, 0)) goto fail;
         if (pk_is_pin(v)) {
             bool seen = false;
             for (size_t i = 0; i < nrefs && !seen; i++) {
@@ -521,10 +525,12 @@ PkVal *pk_seed_pin_refs(PkRuntime *rt, PkVal pin, size_t *n) {
         }
     }
     pk_walk_done(&st);
+    enc_free(&seen);
     *n = nrefs;
     return refs;
 fail:
     pk_walk_done(&st);
+    enc_free(&seen);
     free(refs);
     return NULL;
 }
