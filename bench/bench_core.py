@@ -15,7 +15,7 @@ import time
 
 import gmpy2
 
-from pallas_kernel import _core, oracle, plan
+from pallas_kernel import _core, oracle, plan, seed
 from pallas_kernel.tree import App, Law, Pin, apps, text_nat
 
 TIMES = Pin(Law(text_nat("_Times"), 3,
@@ -84,14 +84,22 @@ def balanced_tree(leaves: int):
 
 
 def bench_seed() -> None:
+    """The C seed codec against the Python codec (same bytes) and pickle."""
     value = plan.evaluate(balanced_tree(50_000))   # 10^5 nodes
-    data = plan.save_seed(value)
+    data = _core.save_seed(value)
     tree = value.to_tree()
+    assert seed.save_seed(tree) == data
     pickled = pickle.dumps(tree)
-    line("seed_save_1e5_nodes_vs_pickle", best(lambda: plan.save_seed(value)),
-         best(lambda: pickle.dumps(tree)), "pickle.dumps of the same tree")
-    line("seed_load_1e5_nodes_vs_pickle", best(lambda: plan.load_seed(data)),
-         best(lambda: pickle.loads(pickled)), "pickle.loads of the same tree")
+    c_save = best(lambda: _core.save_seed(value))
+    c_load = best(lambda: _core.load_seed(data))
+    line("seed_save_1e5_nodes_c_vs_python_codec", c_save, best(lambda: seed.save_seed(tree)),
+         "pallas_kernel.seed.save_seed of the same value's tree")
+    line("seed_load_1e5_nodes_c_vs_python_codec", c_load, best(lambda: seed.load_seed(data)),
+         "pallas_kernel.seed.load_seed of the same bytes")
+    line("seed_save_1e5_nodes_vs_pickle", c_save, best(lambda: pickle.dumps(tree)),
+         "pickle.dumps of the same tree")
+    line("seed_load_1e5_nodes_vs_pickle", c_load, best(lambda: pickle.loads(pickled)),
+         "pickle.loads of the same tree")
 
 
 def bench_nfib() -> None:
@@ -174,11 +182,32 @@ def bench_row_sum_and_tab() -> None:
          best(lambda: sorted_lists_peer(keys), repeat=1), "the same algorithm in CPython")
 
 
+def bench_unfoldr() -> None:
+    """unfoldr of a 10^6-step countdown: the loop runs in C through the
+    continuation pin, calling a PLAN law each step."""
+    countdown = plan.read("(2 0 {0 1 (0 (2 0) (0 (0 (2 {0 3 0}) 1) 1))})").force()   # k+1 -> SOME [k k]
+    n = 1_000_000
+
+    def ours():
+        return _core.call_jet("unfoldr", countdown, n)
+
+    def peer():
+        out, k = [], n
+        while k:
+            k -= 1
+            out.append(k)
+        return tuple(out)
+
+    assert _core.call_jet("_Len", ours()).nat == len(peer())
+    line("unfoldr_1e6_vs_cpython_loop", best(ours, repeat=1), best(peer, repeat=1),
+         "CPython while loop building a tuple")
+
+
 def main() -> None:
     sys.setrecursionlimit(100_000)
     only = sys.argv[1:]                  # e.g. `bench_core.py nfib tab`: just those
     for bench in (bench_constant_space_loop, bench_row_sum_and_tab, bench_nfib, bench_unary_add,
-                  bench_bignat, bench_seed):
+                  bench_bignat, bench_seed, bench_unfoldr):
         if not only or any(word in bench.__name__ for word in only):
             bench()
 

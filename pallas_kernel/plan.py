@@ -91,13 +91,16 @@ def hash_b58(value: Value) -> str:
 
 
 def save_seed(value: Value) -> bytes:
-    """The seed of a value's normal form, byte-identical with the reference encoder."""
-    return seed.save_seed(value.to_tree())
+    """The seed of a value's normal form, byte-identical with the reference encoder
+    (the core's C codec; :mod:`pallas_kernel.seed` is the same format in Python)."""
+    return _core.save_seed(value)
 
 
 def load_seed(data: bytes) -> Value:
-    """The value stored in a seed (laws and pins are rebuilt, so jets attach)."""
-    return _core.from_tree(seed.load_seed(data)).force()
+    """The value stored in a seed, in normal form (laws and pins are rebuilt, so
+    jets attach; cells that need evaluation are evaluated). Raises SeedError
+    for malformed bytes."""
+    return _core.load_seed(data).force()
 
 
 def from_bytes(data: bytes) -> Value:

@@ -20,6 +20,9 @@
 ** - On failure, `fail` unwinds to the BASE frame of this call, restoring
 **   BUSY thunks to THUNK and clearing WALKING flags, so a later evaluation of
 **   the same value fails the same way and nothing is left half-updated.
+**   A PLAN crash (only that kind of failure) stops at the innermost F_CATCH
+**   frame above BASE instead, which _Try pushed: evaluation resumes there
+**   with [0 [op val]] as the value (catch_crash).
 */
 #include <string.h>
 #include "pk_value.h"
@@ -43,8 +46,10 @@ enum {
     F_NORM,      /* []            bring the result to normal form               */
     F_NORMARGS,  /* [clo i]       normalizing argument i of clo                 */
     F_LAWK,      /* [env.. values.. pc] a law's code waiting for a value      */
-    F_JET        /* [pin a1..an i] forcing the jet's i-th argument in its order;
+    F_JET,       /* [pin a1..an i] forcing the jet's i-th argument in its order;
                  ** i > n: forcing argument i-n-1 that the jet asked for   */
+    F_CATCH      /* []            _Try: a normal result becomes [1 v]; a PLAN
+                 ** crash above this frame becomes [0 [op val]]            */
 };
 
 #define TAG(kind, size) pk_small((uint64_t)(kind) | ((uint64_t)(size) << 8))
@@ -81,6 +86,29 @@ static void unwind(PkRuntime *rt, size_t base) {
         sp -= size + 1;
     }
     rt->sp = base;
+}
+
+/* _Try's hook in the unwinder: if a PLAN crash happened above an F_CATCH
+** frame of this call, undo the frames above the innermost one (as `unwind`
+** does), drop it and give [0 [op val]] as that frame's value. Other failures
+** (loops, interrupts, the stack limit, memory) are not PLAN crashes and are
+** never caught, as in the reference, whose jet catches only PRIMOP_CRASH. */
+static PkVal catch_crash(PkRuntime *rt, size_t base) {
+    if (rt->err != PK_ERR_CRASH) return 0;
+    size_t sp = rt->sp;
+    while (sp > base && TAG_KIND(rt->stack[sp - 1]) != F_CATCH)
+        sp -= TAG_SIZE(rt->stack[sp - 1]) + 1;
+    if (sp <= base) return 0;
+    PkVal crash[2] = {rt->err_op, rt->err_val};
+    PkVal inner = pk_value_row(rt, 2, crash);
+    PkVal outer[2] = {pk_small(0), inner};
+    PkVal r = inner ? pk_value_row(rt, 2, outer) : 0;
+    if (!r) return 0;                     /* out of memory: not caught */
+    unwind(rt, sp);                       /* the frames above the catch */
+    rt->sp = sp - 1;                      /* and the catch frame itself */
+    rt->err = PK_OK;
+    rt->err_op = rt->err_val = 0;
+    return r;
 }
 
 /* Fill a let slot: the slot becomes an indirection to its value, unless the
@@ -702,6 +730,14 @@ ret: {
         goto fail;
     }
 
+    case F_CATCH: {                   /* _Try succeeded: [1 v] */
+        PkVal ok[2] = {pk_small(1), cur};
+        rt->sp = fb;
+        cur = pk_value_row(rt, 2, ok);
+        CHECK(cur);
+        goto ret;
+    }
+
     case F_NORM:
         if (!pk_is_clo(cur) || (pk_obj(cur)->flags & PK_F_NORMAL)) {
             rt->sp = fb;
@@ -786,6 +822,13 @@ jet_step: {
         if (pk_jet_need_deep(r)) { RESERVE(1); PUSH(TAG(F_NORM, 0)); }
         goto eval;
     }
+    if (r == PK_JET_CATCH) {          /* _Try: normalize args[0] under a catch */
+        cur = S[jb + 1];
+        rt->sp = jb;
+        RESERVE(2);
+        PUSH(TAG(F_CATCH, 0)); PUSH(TAG(F_NORM, 0));
+        goto eval;
+    }
     if (r == PK_JET_FALLBACK) {       /* the legal code, on the same args */
         PkPin *p = pk_pin(S[jb]);
         rt->sp = jb + 1 + n;
@@ -852,9 +895,12 @@ law_done:
         goto eval;
     }
 
-fail:
+fail: {
+    PkVal caught = catch_crash(rt, base);
+    if (caught) { cur = caught; goto ret; }
     unwind(rt, base);
     return 0;
+}
 }
 
 #undef S
@@ -868,6 +914,16 @@ PkVal pk_eval_whnf(PkRuntime *rt, PkVal v) {
     size_t base = rt->sp;
     rt->err = PK_OK;
     rt->stack[rt->sp++] = TAG(F_BASE, 0);
+    return run(rt, v, base);
+}
+
+PkVal pk_eval_catch(PkRuntime *rt, PkVal v) {
+    if (!pk_gc_stack_reserve(rt, 3)) return 0;
+    size_t base = rt->sp;
+    rt->err = PK_OK;
+    rt->stack[rt->sp++] = TAG(F_BASE, 0);
+    rt->stack[rt->sp++] = TAG(F_CATCH, 0);
+    rt->stack[rt->sp++] = TAG(F_NORM, 0);
     return run(rt, v, base);
 }
 

@@ -9,5 +9,7 @@
 
 PkVal pk_eval_whnf(PkRuntime *rt, PkVal v);
 PkVal pk_eval_normal(PkRuntime *rt, PkVal v);
+/* _Try's meaning: the normal form of v as [1 v], or a PLAN crash as [0 [op val]]. */
+PkVal pk_eval_catch(PkRuntime *rt, PkVal v);
 
 #endif

@@ -125,6 +125,7 @@ void pk_gc_collect(PkRuntime *rt) {
     mark_from(rt, &top, rt->err_op);
     mark_from(rt, &top, rt->err_val);
     for (size_t i = 0; i < rt->njets; i++) mark_from(rt, &top, rt->jets[i].name);
+    for (size_t i = 0; i < PK_KONT_MAX; i++) mark_from(rt, &top, rt->kont[i]);
     while (top) mark_children(rt, &top, pk_obj(rt->mstack[--top]));
 
     size_t live = 0;

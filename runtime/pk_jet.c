@@ -21,6 +21,8 @@ static const struct { const PkJet *jets; const size_t *count; } families[] = {
     {pk_jets_data, &pk_jets_data_count},
     {pk_jets_tab, &pk_jets_tab_count},
     {pk_jets_pad, &pk_jets_pad_count},
+    {pk_jets_hof, &pk_jets_hof_count},
+    {pk_jets_seed, &pk_jets_seed_count},
 };
 #define NFAMILIES (sizeof families / sizeof families[0])
 

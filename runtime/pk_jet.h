@@ -44,6 +44,10 @@ static inline PkVal pk_jet_force(PkRuntime *rt, PkVal v, bool deep, uint64_t res
     rt->jet_force_at = resume;
     return PK_JET_FORCE;
 }
+/* _Try's result (4 mod 8: not special, not a nat, not an address): evaluate
+** args[0], which the jet has just written, to normal form under a catch
+** frame, giving [1 v] or [0 [op val]] (pk_eval.c, F_CATCH). */
+#define PK_JET_CATCH         ((PkVal)4)
 
 typedef struct PkJet {
     const char *name;
@@ -98,9 +102,9 @@ static inline bool pk_known_normal(PkVal v) {
 
 /* The families of natives, one file each (pk_jets_*.c). */
 extern const PkJet pk_jets_core[], pk_jets_nat[], pk_jets_row[], pk_jets_word[], pk_jets_data[],
-    pk_jets_tab[], pk_jets_pad[];
+    pk_jets_tab[], pk_jets_pad[], pk_jets_hof[], pk_jets_seed[];
 extern const size_t pk_jets_core_count, pk_jets_nat_count, pk_jets_row_count, pk_jets_word_count,
-    pk_jets_data_count, pk_jets_tab_count, pk_jets_pad_count;
+    pk_jets_data_count, pk_jets_tab_count, pk_jets_pad_count, pk_jets_hof_count, pk_jets_seed_count;
 
 const PkJet *pk_jet_native(const char *name);     /* by name, or NULL */
 size_t pk_jet_count(void);                        /* the natives, for listing */

@@ -52,4 +52,7 @@
 #endif
 #endif
 
+/* Slots for the internal continuation pins of higher-order jets. */
+#define PK_KONT_MAX 16
+
 #endif

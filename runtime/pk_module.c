@@ -17,6 +17,7 @@
 #include "pk_hash.h"
 #include "pk_jet.h"
 #include "pk_walk.h"
+#include "pk_seed.h"
 
 typedef struct {
     PkRuntime rt;
@@ -623,11 +624,121 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
     }
     if (r == PK_JET_FALLBACK) { PyErr_SetString(PyExc_NotImplementedError, "the jet fell back to legal code"); goto done; }
     if (!r) { raise_error(); goto done; }
-    r = pk_eval_whnf(RT, r);
+    r = r == PK_JET_CATCH ? pk_eval_catch(RT, xs[0]) : pk_eval_whnf(RT, r);
     result = wrap(r);
 done:
     while (k-- > 0) Py_DECREF(held[k]);
     return result;
+}
+
+/* ----- seeds (pk_seed.c) ---------------------------------------------------- */
+
+static PyObject *attr_of(const char *module, const char *name);
+
+/* A failed seed operation as an exception: bad bytes or values as SeedError. */
+static PyObject *seed_error(void) {
+    if (RT->err != PK_ERR_BADARG) return raise_error();
+    RT->err = PK_OK;
+    PyObject *cls = attr_of("pallas_kernel.errors", "SeedError");
+    if (cls) PyErr_SetString(cls, RT->err_msg ? RT->err_msg : "bad seed");
+    Py_XDECREF(cls);
+    return NULL;
+}
+
+static PyObject *seed_bytes(uint8_t *b, size_t n) {
+    if (!b) return seed_error();
+    PyObject *r = PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)n);
+    free(b);
+    return r;
+}
+
+/* save_seed(value, c_quirk=True): the seed of the value's normal form. */
+static PyObject *core_save_seed(PyObject *mod, PyObject *args) {
+    PyObject *o;
+    int quirk = 1;
+    if (!PyArg_ParseTuple(args, "O|p", &o, &quirk)) return NULL;
+    PyObject *held = is_value(o) ? (Py_INCREF(o), o) : wrap(to_val(o));
+    if (!held) return NULL;
+    PkVal v = normal_of(held);
+    size_t n = 0;
+    PyObject *r = NULL;
+    if (v) {
+        uint8_t *b = pk_seed_save(RT, v, NULL, 0, quirk, &n);
+        r = seed_bytes(b, n);
+    }
+    Py_DECREF(held);
+    return r;
+}
+
+/* load_seed(data): the value of a seed (cells needing evaluation stay lazy). */
+static PyObject *core_load_seed(PyObject *mod, PyObject *data) {
+    Py_buffer buf;
+    if (PyObject_GetBuffer(data, &buf, PyBUF_SIMPLE)) return NULL;
+    bool normal;
+    RT->err = PK_OK;
+    PkVal v = pk_seed_load(RT, buf.buf, (size_t)buf.len, NULL, 0, true, &normal);
+    PyBuffer_Release(&buf);
+    return v ? wrap(v) : seed_error();
+}
+
+/* save_germ(pin, c_quirk=True) -> (refs, body): the pin's direct sub-pins
+** and the seed of its item with them as holes. */
+static PyObject *core_save_germ(PyObject *mod, PyObject *args) {
+    PyObject *o;
+    int quirk = 1;
+    if (!PyArg_ParseTuple(args, "O!|p", (PyTypeObject *)the_state->value_type, &o, &quirk)) return NULL;
+    PkVal pin = normal_of(o);
+    if (!pin) return NULL;
+    if (!pk_is_pin(pin)) { PyErr_SetString(PyExc_TypeError, "save_germ takes a pin"); return NULL; }
+    size_t nrefs = 0, n = 0;
+    RT->err = PK_OK;
+    PkVal *refs = pk_seed_pin_refs(RT, pin, &nrefs);
+    if (!refs && RT->err) return seed_error();
+    PyObject *list = PyList_New((Py_ssize_t)nrefs), *body = NULL, *r = NULL;
+    for (size_t i = 0; list && i < nrefs; i++) {
+        PyObject *w = wrap(refs[i]);
+        if (!w) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, w);
+    }
+    if (list) {
+        uint8_t *b = pk_seed_save(RT, pk_pin(pin)->item, refs ? refs : &pin, nrefs, quirk, &n);
+        body = seed_bytes(b, n);
+    }
+    free(refs);
+    if (body) r = PyTuple_Pack(2, list, body);
+    Py_XDECREF(list);
+    Py_XDECREF(body);
+    return r;
+}
+
+/* load_germ(refs, data): the item a germ body holds, its holes filled. */
+static PyObject *core_load_germ(PyObject *mod, PyObject *args) {
+    PyObject *refs, *data;
+    if (!PyArg_ParseTuple(args, "OO", &refs, &data)) return NULL;
+    PyObject *seq = PySequence_Fast(refs, "refs must be a sequence of pins");
+    if (!seq) return NULL;
+    Py_ssize_t nr = PySequence_Fast_GET_SIZE(seq);
+    PkVal *holes = PyMem_Malloc((size_t)(nr ? nr : 1) * sizeof *holes);
+    Py_buffer buf;
+    PyObject *r = NULL;
+    if (!holes) { Py_DECREF(seq); return PyErr_NoMemory(); }
+    for (Py_ssize_t i = 0; i < nr; i++) {
+        PyObject *p = PySequence_Fast_GET_ITEM(seq, i);
+        if (!is_value(p) || !(holes[i] = normal_of(p)) || !pk_is_pin(holes[i])) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "refs must be pins");
+            goto done;
+        }
+    }
+    if (PyObject_GetBuffer(data, &buf, PyBUF_SIMPLE)) goto done;
+    bool normal;
+    RT->err = PK_OK;
+    PkVal v = pk_seed_load(RT, buf.buf, (size_t)buf.len, holes, (size_t)nr, true, &normal);
+    PyBuffer_Release(&buf);
+    r = v ? wrap(v) : seed_error();
+done:
+    PyMem_Free(holes);
+    Py_DECREF(seq);
+    return r;
 }
 
 static PyObject *core_set_trace(PyObject *mod, PyObject *fn) {
@@ -698,6 +809,10 @@ static PyMethodDef core_methods[] = {
     {"stats", core_stats, METH_NOARGS, "Counters of the runtime."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"save_seed", core_save_seed, METH_VARARGS, "save_seed(value, c_quirk=True): the seed bytes (C codec)."},
+    {"load_seed", core_load_seed, METH_O, "load_seed(data): the value of a seed (C codec)."},
+    {"save_germ", core_save_germ, METH_VARARGS, "save_germ(pin, c_quirk=True) -> (refs, body)."},
+    {"load_germ", core_load_germ, METH_VARARGS, "load_germ(refs, data): the item of a germ body."},
     {NULL}
 };
 

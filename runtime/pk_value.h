@@ -158,6 +158,8 @@ typedef struct PkRuntime {
     bool jet_force_deep;
     uint64_t jet_force_at;     /* where that jet stopped, handed back ... */
     uint64_t jet_resume;       /* ... here when it is called again (else 0) */
+    PkVal kont[PK_KONT_MAX];   /* internal continuation pins of the higher-order
+                               ** jets (pk_jets_hof.c), made on first use; roots */
     /* hooks supplied by the binding */
     int (*blake3)(struct PkRuntime *, const uint8_t *, size_t, uint8_t out[32]);
     int (*trace)(struct PkRuntime *, PkVal);
