@@ -350,11 +350,10 @@ body:
             *at = base + 2;
             return RUN_TAIL;
         }
-        case PK_I_PERM: {                 /* back to argument order */
-            uint32_t n = (uint32_t)(arg & 15);
-            PkVal tmp[8];
-            memcpy(tmp, &st[sp - n], n * sizeof(PkVal));
-            for (uint32_t k = 0; k < n; k++) st[sp - n + ((arg >> (4 + 3 * k)) & 7)] = tmp[k];
+        case PK_I_SWAP: {                 /* arguments back in their places */
+            PkVal t = st[sp - 2];
+            st[sp - 2] = st[sp - 1];
+            st[sp - 1] = t;
             break;
         }
         case PK_I_IF: {

@@ -45,8 +45,11 @@ static bool is_op(PkVal e, uint64_t k, uint32_t n) {
 
 /* Work items: a value to compile, or "APP n", tagged 2 in the low two bits
 ** (heap pointers end in 000 and small nats in 1, so the tags cannot clash). */
-#define APP_MARK(n)   ((((PkVal)(n)) << 2) | 2)
+#define APP_MARK(arg) ((((PkVal)(arg)) << 2) | 2)
 #define IS_MARK(w)    (((w) & 3) == 2)
+
+static const PkJet *jet_of(PkVal head);
+static int op_hint(const PkJet *j);
 
 static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
                          PkWalkStack *work, uint32_t *maxstack, uint32_t depth) {
@@ -55,9 +58,9 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
     while (work->n) {
         PkVal w = pk_walk_pop(work);
         if (IS_MARK(w)) {                    /* APP n: pops n+1, pushes 1 */
-            uint64_t n = w >> 2;
-            if (!emit(rt, o, pk_instr(PK_I_APP, pk_app_arg(n, PK_OP_NONE)))) return false;
-            depth -= (uint32_t)n;
+            uint64_t arg = w >> 2;        /* the count, and an inline hint */
+            if (!emit(rt, o, pk_instr(PK_I_APP, arg))) return false;
+            depth -= pk_app_n(arg);
             continue;
         }
         PkVal e = pk_deref(w);
@@ -74,7 +77,8 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
                 n++;
                 e = pk_deref(pk_clo(e)->args[0]);
             }
-            work->v[mark] = APP_MARK(n);
+            const PkJet *j = jet_of(e);
+            work->v[mark] = APP_MARK(pk_app_arg(n, j && j->arity == n ? op_hint(j) : PK_OP_NONE));
             depth--;                          /* f is pushed again below */
             if (!pk_walk_push(rt, work, e)) return false;
         } else if (is_op(e, 2, 1)) {
@@ -171,8 +175,8 @@ static int op_hint(const PkJet *j) {
 /* Compile e at value-stack depth `depth`. strict: leave its WHNF (a call is
 ** evaluated in place, no thunk); otherwise its lazy value. In both cases the
 ** arguments a strict jet would force first are evaluated before the call,
-** in the jet's order, and the rest are built lazily; PERM then puts each in
-** its place. */
+** in the jet's order, and the rest are built lazily; for two arguments
+** forced right to left, SWAP then puts them back in their places. */
 static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalkStack *work,
                          uint32_t *maxstack, uint32_t depth, int level, bool strict) {
     PkVal head, args[8];
@@ -184,21 +188,25 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
     }
     const PkJet *j = jet_of(head);
     uint8_t place[8];                     /* place[k]: the index of the k-th emitted */
-    uint32_t nfirst = j && j->arity == n ? forced_first(j, place) : 0, k = nfirst;
+    uint32_t nfirst = j && j->arity == n ? forced_first(j, place) : 0, k;
+    /* out of order only for two arguments (SWAP): with more, keep
+    ** the run that is already in order */
+    for (k = 0; n != 2 && k < nfirst; k++)
+        if (place[k] != k) nfirst = k;
+    k = nfirst;
     for (uint32_t i = 0; i < n; i++) {
         bool early = false;
         for (uint32_t f = 0; f < nfirst; f++) early |= place[f] == i;
         if (!early) place[k++] = (uint8_t)i;
     }
     bool ok = compile_expr(rt, o, head, maxref, work, maxstack, depth);
-    uint64_t perm = n;
+    bool swap = false;
     for (uint32_t k = 0; ok && k < n; k++) {
         ok = k < nfirst ? compile_call(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k, level + 1, true)
                         : compile_expr(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k);
-        perm |= (uint64_t)place[k] << (4 + 3 * k);
-        if (place[k] != k) perm |= 1ull << 40;      /* not the identity */
+        swap |= place[k] != k;
     }
-    if (ok && (perm >> 40)) ok = emit(rt, o, pk_instr(PK_I_PERM, perm & ((1ull << 40) - 1)));
+    if (ok && swap) ok = emit(rt, o, pk_instr(PK_I_SWAP, 0));
     int hint = j && j->arity == n ? op_hint(j) : PK_OP_NONE;
     return ok && emit(rt, o, pk_instr(strict ? PK_I_EVAL_APP : PK_I_APP, pk_app_arg(n, hint)));
 }

@@ -17,9 +17,8 @@
 **
 **   EVAL       force the top of the value stack to WHNF
 **   EVAL_APP n pop f and n args, push the WHNF of (f x1 .. xn) (no thunk)
-**   PERM p     reorder the top arguments of a call: the arguments a jet
-**              forces first are computed first, in its order, and then put
-**              back in their places (p: the count, then 3 bits per place)
+**   SWAP       swap the top two values: the two arguments of a jet that
+**              forces its second first were computed in that order
 **   IF t       pop a WHNF value; if it is not a nonzero nat, jump to t
 **   IFZ t      pop a WHNF value; if it is not the nat 0, jump to t (_Ifz)
 **   SWITCH n   pop a WHNF value k; the n+1 words after the instruction are
@@ -36,7 +35,7 @@
 
 #include "pk_value.h"
 
-enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET, PK_I_PERM,
+enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET, PK_I_SWAP,
        PK_I_IFZ, PK_I_SWITCH, PK_I_POP, PK_I_TRACE };
 #define pk_instr(op, arg) (((uint64_t)(arg) << 4) | (op))
 #define pk_instr_op(i)    ((int)((i) & 15))
