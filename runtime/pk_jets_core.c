@@ -130,18 +130,34 @@ static PkVal nor_(PkRuntime *rt, PkVal *a) {
 /* (_Xnor x y) = bit(x) == bit(y) */
 static PkVal xnor_(PkRuntime *rt, PkVal *a) { (void)rt; return pk_small(pk_arg_bit(a, 0) == pk_arg_bit(a, 1)); }
 
-/* ----- comparison (both sides normalized, then the _Cmp order) ---------------- */
+/* ----- comparison (the _Cmp order, forcing as the legal code does) ----------- */
 
-static int cmp2(PkRuntime *rt, PkVal *a) {
-    PkVal x = pk_arg(a, 0), y = pk_arg(a, 1);
+/* Comparisons force only what the answer depends on, in the legal order, so
+** two infinite (cyclic) values that differ early compare fine. A part not yet
+** evaluated is forced (PK_JET_FORCE) and the comparison starts again; after
+** CMP_RESTARTS of those, both sides are normalized instead, which bounds the
+** work on long lazily built values. The restart count rides in the resume
+** word. */
+#define CMP_RESTARTS 32
+#define CMP_WAIT 2                           /* not a comparison result */
+
+static int cmp2(PkRuntime *rt, PkVal *a, PkVal *wait) {
+    PkVal x = pk_arg(a, 0), y = pk_arg(a, 1), need = 0;
     if (pk_is_small(x) && pk_is_small(y)) return (x > y) - (x < y);
-    return pk_walk_cmp(rt, x, y);
+    int c = pk_walk_cmp_lazy(rt, x, y, &need);
+    if (c != PK_WALK_NEED) return c;
+    uint64_t restarts = rt->jet_resume;
+    if (restarts < CMP_RESTARTS) *wait = pk_jet_force(rt, need, false, restarts + 1);
+    else *wait = pk_flat_normal(x) ? PK_JET_NEED_DEEP(1) : PK_JET_NEED_DEEP(0);
+    return CMP_WAIT;
 }
 
 #define CMP_JET(fname, expr)                                        \
     static PkVal fname(PkRuntime *rt, PkVal *a) {                   \
-        int c = cmp2(rt, a);                                        \
+        PkVal wait = 0;                                             \
+        int c = cmp2(rt, a, &wait);                                 \
         if (rt->err) return 0;                                      \
+        if (c == CMP_WAIT) return wait;                             \
         return expr;                                                \
     }
 /* (_Cmp x y): 0 less, 1 equal, 2 greater */
@@ -186,14 +202,14 @@ const PkJet pk_jets_core[] = {
     {"_Nand", 2, 1, 0, NULL, nand_},
     {"_Nor", 2, 1, 0, NULL, nor_},
     {"_Xnor", 2, 3, 0, NULL, xnor_, true},
-    {"_Cmp", 2, 0, 3, NULL, cmp, true},
-    {"_Eql", 2, 0, 3, NULL, eql, true},
-    {"_Neq", 2, 0, 3, NULL, neq, true},
-    {"_Lth", 2, 0, 3, NULL, lth, true},
-    {"_Lte", 2, 0, 3, NULL, lte, true},
-    {"_Gth", 2, 0, 3, NULL, gth, true},
-    {"_Gte", 2, 0, 3, NULL, gte, true},
-    {"_Min", 2, 0, 3, NULL, min},
-    {"_Max", 2, 0, 3, NULL, max},
+    {"_Cmp", 2, 3, 0, NULL, cmp, true},
+    {"_Eql", 2, 3, 0, NULL, eql, true},
+    {"_Neq", 2, 3, 0, NULL, neq, true},
+    {"_Lth", 2, 3, 0, NULL, lth, true},
+    {"_Lte", 2, 3, 0, NULL, lte, true},
+    {"_Gth", 2, 3, 0, NULL, gth, true},
+    {"_Gte", 2, 3, 0, NULL, gte, true},
+    {"_Min", 2, 3, 0, NULL, min},
+    {"_Max", 2, 3, 0, NULL, max},
 };
 const size_t pk_jets_core_count = sizeof pk_jets_core / sizeof pk_jets_core[0];

@@ -1,5 +1,5 @@
 /*
-** pk_walk.c: comparison of values in normal form, without C recursion.
+** pk_walk.c: comparison of values, without C recursion.
 **
 ** The order is the reference runtime's Ord instance: nats first, then pins,
 ** then laws, then closures; laws compare by (name, arity, body); closures by
@@ -14,6 +14,8 @@
 
 bool pk_walk_push(PkRuntime *rt, PkWalkStack *s, PkVal v) {
     if (s->n == s->cap) {
+        /* a walk of a cyclic value never ends: stop it where evaluation would */
+        if (s->cap >= PK_STACK_MAX) { pk_fail(rt, PK_ERR_STACK, "walk stack limit reached"); return false; }
         size_t cap = s->cap ? s->cap * 2 : 256;
         PkVal *t = realloc(s->v, cap * sizeof(PkVal));
         if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
@@ -37,10 +39,14 @@ static int sign(int c) { return (c > 0) - (c < 0); }
 
 /* Compare one pair; push sub-pairs (b first, then a, so a pops first) when
 ** the answer depends on them. Returns the decided order or 0 to go on. */
-static int step(PkRuntime *rt, PkWalkStack *s, PkVal a, PkVal b) {
+static int step(PkRuntime *rt, PkWalkStack *s, PkVal a, PkVal b, PkVal *need) {
     a = pk_deref(a);
     b = pk_deref(b);
     if (a == b) return 0;
+    if (!pk_is_whnf(a) || !pk_is_whnf(b)) {        /* only in a lazy walk */
+        *need = pk_is_whnf(a) ? b : a;
+        return PK_WALK_NEED;
+    }
     int ra = rank(a), rb = rank(b);
     if (ra != rb) return ra < rb ? -1 : 1;
     switch (ra) {
@@ -71,16 +77,30 @@ static int step(PkRuntime *rt, PkWalkStack *s, PkVal a, PkVal b) {
     }
 }
 
-int pk_walk_cmp(PkRuntime *rt, PkVal a, PkVal b) {
+static int walk_cmp(PkRuntime *rt, PkVal a, PkVal b, PkVal *need) {
     a = pk_deref(a);
     b = pk_deref(b);
     if (pk_is_nat(a) && pk_is_nat(b)) return sign(pk_nat_cmp(rt, a, b));  /* no stack */
     PkWalkStack s = {0};
-    int c = step(rt, &s, a, b);
+    int c = step(rt, &s, a, b, need);
     while (!c && s.n >= 2 && !rt->err) {
         PkVal x = pk_walk_pop(&s), y = pk_walk_pop(&s);
-        c = step(rt, &s, x, y);
+        c = step(rt, &s, x, y, need);
     }
     pk_walk_done(&s);
-    return sign(c);
+    return c == PK_WALK_NEED ? c : sign(c);
+}
+
+int pk_walk_cmp(PkRuntime *rt, PkVal a, PkVal b) {
+    PkVal need = 0;
+    int c = walk_cmp(rt, a, b, &need);
+    if (c == PK_WALK_NEED) {                  /* the caller promised normal forms */
+        pk_fail(rt, PK_ERR_BADARG, "comparison of a value not in normal form");
+        return 0;
+    }
+    return c;
+}
+
+int pk_walk_cmp_lazy(PkRuntime *rt, PkVal a, PkVal b, PkVal *need) {
+    return walk_cmp(rt, a, b, need);
 }

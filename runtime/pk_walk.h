@@ -21,4 +21,12 @@ static inline void pk_walk_done(PkWalkStack *s) { free(s->v); s->v = NULL; s->n 
 ** Both values in normal form. */
 int pk_walk_cmp(PkRuntime *rt, PkVal a, PkVal b);
 
+/* The same order on values that may hold unevaluated parts, compared as far
+** as they are evaluated: meeting a value not in WHNF, it stops, sets *need to
+** it and returns PK_WALK_NEED; the caller evaluates it and compares again.
+** Parts are met in the order the legal _Cmp forces them: heads before
+** arguments, arguments left to right, x's part before y's. */
+#define PK_WALK_NEED 2
+int pk_walk_cmp_lazy(PkRuntime *rt, PkVal a, PkVal b, PkVal *need);
+
 #endif

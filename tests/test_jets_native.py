@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from pallas_kernel import _core, plan
+from pallas_kernel.errors import PlanCrash
 
 nats = st.one_of(st.integers(0, 300), st.integers(0, 2 ** 200))
 
@@ -281,3 +282,33 @@ def test_every_native_is_named_in_the_reference_table():
     names = {name for name, _ in plan.jet_table()}
     assert set(_core.native_jets()) <= names
     assert len(_core.native_jets()) == len(set(_core.native_jets()))
+
+
+# --- comparison forces what it looks at, as the legal _Cmp does ----------------------------------
+
+def test_compare_of_cyclic_values_that_differ_early():
+    # rep x = the row [x, rep x] built as a cycle (a let that contains itself);
+    # the first argument compared is x, so rep 1 < rep 2 without normalizing
+    rep = plan.read("{0 1 (1 (0 (0 {0 3 0} 1) 2) 2)}")
+    assert _core.call_jet("_Cmp", rep.apply(1), rep.apply(2)).nat == 0
+    assert _core.call_jet("_Cmp", rep.apply(3), rep.apply(2)).nat == 2
+    assert _core.call_jet("_Eql", rep.apply(1), rep.apply(2)).nat == 0
+
+
+def test_compare_forces_parts_in_the_legal_order():
+    less = _core.call_jet("_Cmp", plan.read("({0 3 0} 1 (9 0))"), plan.read("({0 3 0} 2 (8 0))"))
+    assert less.nat == 0                       # decided before the crashing parts
+    with pytest.raises(PlanCrash) as e:
+        _core.call_jet("_Cmp", plan.read("({0 3 0} (9 0) 1)"), plan.read("({0 3 0} (8 0) 1)"))
+    assert e.value.op == 9                     # x's part before y's
+
+
+@pytest.mark.parametrize("n", [3, 40, 300])
+def test_compare_of_long_lazy_rows(n):
+    # rows of n unevaluated elements (3 k): past 32 restarts both sides are normalized
+    def row(last):
+        items = " ".join(f"(3 {k})" for k in range(n - 1)) + f" (3 {last})"
+        return plan.read("({0 %d 0} %s)" % (n + 1, items))
+    assert _core.call_jet("_Cmp", row(5), row(5)).nat == 1
+    assert _core.call_jet("_Cmp", row(5), row(7)).nat == 0
+    assert _core.call_jet("_Lth", row(7), row(5)).nat == 0
