@@ -183,8 +183,10 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
     e = pk_deref(e);
     uint32_t n = level < STRICT_LEVELS ? split_app(e, &head, args, 8) : 0;
     if (n == 0) {
+        /* a constant of the body is in normal form already: no EVAL */
+        bool constant = !is_op(e, 0, 2) && !(pk_is_small(e) && pk_small_val(e) <= maxref);
         return compile_expr(rt, o, e, maxref, work, maxstack, depth) &&
-               (!strict || emit(rt, o, pk_instr(PK_I_EVAL, 0)));
+               (!strict || constant || emit(rt, o, pk_instr(PK_I_EVAL, 0)));
     }
     const PkJet *j = jet_of(head);
     uint8_t place[8];                     /* place[k]: the index of the k-th emitted */
