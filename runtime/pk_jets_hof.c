@@ -31,6 +31,7 @@
 ** PLAN crash. Loops, interrupts and the stack limit are not PLAN crashes and
 ** pass through, as in the reference, whose jet catches only PRIMOP_CRASH.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "pk_jet.h"
 #include "pk_walk.h"
@@ -620,6 +621,90 @@ static PkVal try_(PkRuntime *rt, PkVal *a) {
     return PK_JET_CATCH;
 }
 
+/* ----- _TryExp ----------------------------------------------------------- */
+
+/* (_TryExp x) legally (plan.sire) normalizes x, loads the PlanExp tree x
+** into an explicit evaluation graph and normalizes it under a catch: the
+** same as _Try on the PLAN expression the tree stands for. A node is
+** (VALUE v) = [%VALUE v], the value v, or (APPLY xs) = [%APPLY xs] with xs a
+** row: [] is 0, [e] is e, [e0 e1 .. en] is (e0 e1 .. en), arguments lazy.
+** Any other shape (an unknown tag, which the legal datacase answers with 0,
+** a field that is not a row, a row of another length) goes to the legal
+** code, so the jet runs only where the two agree. The tree is walked with an
+** explicit stack: APPLY nests without limit. */
+#define TAG_VALUE UINT64_C(0x45554C4156)      /* "VALUE" as a nat */
+#define TAG_APPLY UINT64_C(0x594C505041)      /* "APPLY" as a nat */
+
+/* An APPLY node being built: its row, the next element, the call so far. */
+typedef struct { PkVal xs; uint64_t i, n; PkVal call; } ExpFrame;
+
+/* The tag and field of a node [tag field], or false. */
+static bool exp_node(PkVal node, uint64_t *tag, PkVal *field) {
+    uint64_t n;
+    node = pk_deref(node);
+    if (!pk_value_is_row(node, &n) || n != 2) return false;
+    PkVal t = pk_deref(pk_value_row_get(node, 0));
+    if (t != pk_small(TAG_VALUE) && t != pk_small(TAG_APPLY)) return false;
+    *tag = pk_small_val(t);
+    *field = pk_deref(pk_value_row_get(node, 1));
+    return true;
+}
+
+/* The lazy expression of tree x; PK_JET_FALLBACK for a shape outside the
+** format, 0 on an error. */
+static PkVal exp_build(PkRuntime *rt, PkVal x) {
+    ExpFrame *st = NULL;
+    size_t sp = 0, cap = 0;
+    PkVal out = PK_JET_FALLBACK, node = x, r = 0;
+    for (;;) {
+        uint64_t tag, n;
+        PkVal field;
+        if (!exp_node(node, &tag, &field)) goto done;
+        if (tag == TAG_VALUE) {
+            r = field;
+        } else if (!pk_value_is_row(field, &n)) {
+            goto done;
+        } else if (n == 0) {
+            r = pk_small(0);
+        } else {                                      /* descend into element 0 */
+            if (sp == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                ExpFrame *ns = realloc(st, nc * sizeof *ns);
+                if (!ns) { out = pk_fail(rt, PK_ERR_NOMEM, "_TryExp: out of memory"); goto done; }
+                st = ns, cap = nc;
+            }
+            st[sp++] = (ExpFrame){field, 0, n, 0};
+            node = pk_value_row_get(field, 0);
+            continue;
+        }
+        /* r is the expression of a finished node: hand it to the frames */
+        for (;;) {
+            if (sp == 0) { out = r; goto done; }
+            ExpFrame *f = &st[sp - 1];
+            if (f->i == 0) {
+                f->call = r;
+            } else {
+                f->call = pk_value_thunk(rt, f->call, 1, &r);
+                if (!f->call) { out = 0; goto done; }
+            }
+            if (++f->i < f->n) { node = pk_value_row_get(f->xs, f->i); break; }
+            r = f->call;
+            sp--;
+        }
+    }
+done:
+    free(st);
+    return out;
+}
+
+/* (_TryExp x), x normal: the expression under a catch frame, as _Try. */
+static PkVal try_exp(PkRuntime *rt, PkVal *a) {
+    PkVal e = exp_build(rt, pk_arg(a, 0));
+    if (!e || e == PK_JET_FALLBACK) return e;
+    a[0] = e;
+    return PK_JET_CATCH;
+}
+
 /* ----- tables ------------------------------------------------------------ */
 
 /* name, arity, strict mask, deep mask, order, code */
@@ -648,6 +733,7 @@ const PkJet pk_jets_hof[] = {
     {"_TabFilterWithKey", 2, 2, 0, NULL, tab_filter},
     {"_NatFold", 3, 4, 0, NULL, nat_fold},
     {"_Try", 1, 0, 1, NULL, try_},
-    {"_Bitwise", 3, 6, 0, "210", bitwise},   /* legally (add x y) first: y, then x */
+    {"_Bitwise", 3, 6, 0, "210", bitwise},
+    {"_TryExp", 1, 0, 1, NULL, try_exp},   /* legally (add x y) first: y, then x */
 };
 const size_t pk_jets_hof_count = sizeof pk_jets_hof / sizeof pk_jets_hof[0];
