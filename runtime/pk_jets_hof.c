@@ -1,7 +1,8 @@
 /*
 ** pk_jets_hof.c: higher-order jets (sire_07 unfoldr and sumOf; sire_12
 ** tabMap, tabMapWithKey, tabUnionWith, tabFoldlWithKey, tabAlter,
-** _TabFilterWithKey; sire_03 _NatFold) and _Try (plan.sire).
+** _TabFilterWithKey; sire_03 _NatFold and _Bitwise) and _Try and _TryExp
+** (plan.sire).
 **
 ** The mechanism. A jet never calls the evaluator. Where the legal code must
 ** see the WHNF of a call (f x) before it can go on (the step of unfoldr, each
