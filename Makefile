@@ -39,5 +39,5 @@ stress: install
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
 	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider tests/test_core.py tests/test_jets_native.py tests/test_law_compiler.py tests/test_jets_word.py \
 	  tests/test_jets_data2.py tests/test_jets_sets2.py tests/test_jets_force.py \
-	  tests/test_jets_hof.py tests/test_seed_native.py \
+	  tests/test_jets_hof.py tests/test_jets_hof2.py tests/test_seed_native.py \
 	  -k "not million and not large and not bare_add and not memory_is_reclaimed"

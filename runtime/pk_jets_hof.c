@@ -1,7 +1,8 @@
 /*
 ** pk_jets_hof.c: higher-order jets (sire_07 unfoldr and sumOf; sire_12
 ** tabMap, tabMapWithKey, tabUnionWith, tabFoldlWithKey, tabAlter,
-** _TabFilterWithKey; sire_03 _NatFold) and _Try (plan.sire).
+** _TabFilterWithKey; sire_03 _NatFold and _Bitwise) and _Try and _TryExp
+** (plan.sire).
 **
 ** The mechanism. A jet never calls the evaluator. Where the legal code must
 ** see the WHNF of a call (f x) before it can go on (the step of unfoldr, each
@@ -31,6 +32,7 @@
 ** PLAN crash. Loops, interrupts and the stack limit are not PLAN crashes and
 ** pass through, as in the reference, whose jet catches only PRIMOP_CRASH.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "pk_jet.h"
 #include "pk_walk.h"
@@ -93,7 +95,7 @@ static PkVal cons(PkRuntime *rt, PkVal x, PkVal rest) {
 /* ----- continuation pins ------------------------------------------------- */
 
 enum { K_IDX, K_UNFOLD, K_SUM, K_FOLD, K_ALTER_EMPTY, K_SING, K_ALTER_FIND, K_ALTER_SET, K_FILTER,
-       K_NATFOLD, K_COUNT };
+       K_NATFOLD, K_BITWISE, K_COUNT };
 
 static const PkJet konts[K_COUNT];
 
@@ -481,6 +483,125 @@ static PkVal k_nat_fold(PkRuntime *rt, PkVal *a) {
     return PK_JET_NEED(2);
 }
 
+/* ----- _Bitwise --------------------------------------------------------- */
+
+/* (_Bitwise f x y) legally loops (go a b off acc) from (x y 0 0): it stops
+** with acc once (add a b) is 0, else acc' = (add acc (lsh (f a%2 b%2) off))
+** is forced, (f ..) included, and it goes on with (a/2 b/2 off+1 acc'). So f
+** is called once per bit position below the longer of x and y (non-nats
+** count as 0), from the lowest, each call forced to WHNF before the next is
+** made, and its result counts as a nat (non-nats as 0; a result above 1 is
+** added at its position, carries and all).
+**
+** Big nats live in Python, so peeling one bit at a time would cost O(bits)
+** per step. Instead the inputs are cut into chunks of BW_CHUNK bits (small
+** nats), and small results (bits, the usual case) are summed in a small word
+** pend that is added to acc once per chunk; a result too big for pend is
+** added to acc at once. The value so far is always acc + (pend << base). */
+#define BW_CHUNK 62
+#define BW_MASK ((UINT64_C(1) << BW_CHUNK) - 1)
+
+/* The state's slots: f; the bits of x and y above the current chunk; what
+** is left of the chunk of each; how many positions the chunk has left; the
+** position of the next call; the chunk's first position (pend's bit 0); acc;
+** pend; and the pending call (f bx by), the strict slot. */
+enum { BW_F, BW_AHI, BW_BHI, BW_ALO, BW_BLO, BW_LEFT, BW_OFF, BW_BASE, BW_ACC, BW_PEND, BW_T,
+       BW_N };
+
+/* Cut the low BW_CHUNK bits off n: *lo gets them (a small nat), *hi the rest. */
+static bool chunk_off(PkRuntime *rt, PkVal n, PkVal *lo, PkVal *hi) {
+    if (pk_is_small(n)) {
+        *lo = pk_small(pk_small_val(n) & BW_MASK);
+        *hi = pk_small(pk_small_val(n) >> BW_CHUNK);
+        return true;
+    }
+    *lo = pk_nat_big_and(rt, n, pk_small(BW_MASK));
+    *hi = *lo ? pk_nat_big_rsh(rt, n, pk_small(BW_CHUNK)) : 0;
+    return *hi != 0;
+}
+
+/* acc + (v << off), for nats acc and v. */
+static PkVal add_at(PkRuntime *rt, PkVal acc, PkVal v, uint64_t off) {
+    if (v == pk_small(0)) return acc;
+    PkVal o = pk_nat_from_u64(rt, off);
+    PkVal shifted = o ? pk_nat_big_lsh(rt, v, o) : 0;
+    return shifted ? pk_nat_add(rt, acc, shifted) : 0;
+}
+
+/* Move pend into acc. */
+static bool bw_flush(PkRuntime *rt, PkVal *st) {
+    PkVal acc = add_at(rt, pk_arg(st, BW_ACC), pk_arg(st, BW_PEND), pk_small_val(pk_arg(st, BW_BASE)));
+    if (!acc) return false;
+    st[BW_ACC] = acc;
+    st[BW_PEND] = pk_small(0);
+    return true;
+}
+
+/* Go on from state st, whose results so far are all counted: the answer
+** once no bits are left (the legal (add a b) is 0), else 0 with the next
+** call (f bx by) in st[BW_T]; 0 with *err set on an error. */
+static PkVal bw_next(PkRuntime *rt, PkVal *st, bool *err) {
+    *err = true;
+    if (pk_arg(st, BW_LEFT) == pk_small(0)) {            /* the chunk is used up */
+        if (!bw_flush(rt, st)) return 0;
+        PkVal ahi = pk_arg(st, BW_AHI), bhi = pk_arg(st, BW_BHI), alo, blo;
+        if (ahi == pk_small(0) && bhi == pk_small(0)) { *err = false; return st[BW_ACC]; }
+        if (!chunk_off(rt, ahi, &alo, &ahi) || !chunk_off(rt, bhi, &blo, &bhi)) return 0;
+        st[BW_AHI] = ahi; st[BW_BHI] = bhi; st[BW_ALO] = alo; st[BW_BLO] = blo;
+        st[BW_LEFT] = pk_small(BW_CHUNK);
+        st[BW_BASE] = st[BW_OFF];
+    }
+    uint64_t alo = pk_small_val(pk_arg(st, BW_ALO)), blo = pk_small_val(pk_arg(st, BW_BLO));
+    if (!alo && !blo && pk_arg(st, BW_AHI) == pk_small(0) && pk_arg(st, BW_BHI) == pk_small(0)) {
+        if (!bw_flush(rt, st)) return 0;
+        *err = false;
+        return st[BW_ACC];
+    }
+    PkVal bits[2] = {pk_small(alo & 1), pk_small(blo & 1)};
+    PkVal t = call(rt, st[BW_F], 2, bits);
+    if (!t) return 0;
+    st[BW_ALO] = pk_small(alo >> 1);
+    st[BW_BLO] = pk_small(blo >> 1);
+    st[BW_LEFT] = pk_small(pk_small_val(pk_arg(st, BW_LEFT)) - 1);
+    st[BW_T] = t;
+    *err = false;
+    return 0;
+}
+
+/* (_Bitwise f x y), x and y forced (y first, as the legal add does). */
+static PkVal bitwise(PkRuntime *rt, PkVal *a) {
+    PkVal st[BW_N] = {
+        [BW_F] = a[0], [BW_AHI] = pk_arg_nat(a, 1), [BW_BHI] = pk_arg_nat(a, 2),
+        [BW_ALO] = pk_small(0), [BW_BLO] = pk_small(0), [BW_LEFT] = pk_small(0),
+        [BW_OFF] = pk_small(0), [BW_BASE] = pk_small(0), [BW_ACC] = pk_small(0),
+        [BW_PEND] = pk_small(0), [BW_T] = pk_small(0),
+    };
+    bool err;
+    PkVal r = bw_next(rt, st, &err);
+    if (err) return 0;
+    return r ? r : kcall(rt, K_BITWISE, BW_N, st);
+}
+
+/* (K_BITWISE state..), the call in BW_T forced: count its result, go on. */
+static PkVal k_bitwise(PkRuntime *rt, PkVal *a) {
+    PkVal r = pk_nat_cast(pk_arg(a, BW_T));
+    uint64_t off = pk_small_val(pk_arg(a, BW_OFF));
+    uint64_t p = off - pk_small_val(pk_arg(a, BW_BASE)), pend = pk_small_val(pk_arg(a, BW_PEND));
+    if (pk_is_small(r) && pk_small_val(r) < (UINT64_C(1) << (BW_CHUNK - p))
+        && pend + (pk_small_val(r) << p) <= PK_SMALL_MAX) {      /* fits in pend */
+        a[BW_PEND] = pk_small(pend + (pk_small_val(r) << p));
+    } else if (r != pk_small(0)) {
+        PkVal acc = add_at(rt, pk_arg(a, BW_ACC), r, off);
+        if (!acc) return 0;
+        a[BW_ACC] = acc;
+    }
+    a[BW_OFF] = pk_small(off + 1);
+    bool err;
+    PkVal res = bw_next(rt, a, &err);
+    if (err) return 0;
+    return res ? res : PK_JET_NEED(BW_T);
+}
+
 /* ----- _Try -------------------------------------------------------------- */
 
 /* (_Try [f a1 .. an]), the row normal: the call under a catch frame. Any
@@ -501,6 +622,90 @@ static PkVal try_(PkRuntime *rt, PkVal *a) {
     return PK_JET_CATCH;
 }
 
+/* ----- _TryExp ----------------------------------------------------------- */
+
+/* (_TryExp x) legally (plan.sire) normalizes x, loads the PlanExp tree x
+** into an explicit evaluation graph and normalizes it under a catch: the
+** same as _Try on the PLAN expression the tree stands for. A node is
+** (VALUE v) = [%VALUE v], the value v, or (APPLY xs) = [%APPLY xs] with xs a
+** row: [] is 0, [e] is e, [e0 e1 .. en] is (e0 e1 .. en), arguments lazy.
+** Any other shape (an unknown tag, which the legal datacase answers with 0,
+** a field that is not a row, a row of another length) goes to the legal
+** code, so the jet runs only where the two agree. The tree is walked with an
+** explicit stack: APPLY nests without limit. */
+#define TAG_VALUE UINT64_C(0x45554C4156)      /* "VALUE" as a nat */
+#define TAG_APPLY UINT64_C(0x594C505041)      /* "APPLY" as a nat */
+
+/* An APPLY node being built: its row, the next element, the call so far. */
+typedef struct { PkVal xs; uint64_t i, n; PkVal call; } ExpFrame;
+
+/* The tag and field of a node [tag field], or false. */
+static bool exp_node(PkVal node, uint64_t *tag, PkVal *field) {
+    uint64_t n;
+    node = pk_deref(node);
+    if (!pk_value_is_row(node, &n) || n != 2) return false;
+    PkVal t = pk_deref(pk_value_row_get(node, 0));
+    if (t != pk_small(TAG_VALUE) && t != pk_small(TAG_APPLY)) return false;
+    *tag = pk_small_val(t);
+    *field = pk_deref(pk_value_row_get(node, 1));
+    return true;
+}
+
+/* The lazy expression of tree x; PK_JET_FALLBACK for a shape outside the
+** format, 0 on an error. */
+static PkVal exp_build(PkRuntime *rt, PkVal x) {
+    ExpFrame *st = NULL;
+    size_t sp = 0, cap = 0;
+    PkVal out = PK_JET_FALLBACK, node = x, r = 0;
+    for (;;) {
+        uint64_t tag, n;
+        PkVal field;
+        if (!exp_node(node, &tag, &field)) goto done;
+        if (tag == TAG_VALUE) {
+            r = field;
+        } else if (!pk_value_is_row(field, &n)) {
+            goto done;
+        } else if (n == 0) {
+            r = pk_small(0);
+        } else {                                      /* descend into element 0 */
+            if (sp == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                ExpFrame *ns = realloc(st, nc * sizeof *ns);
+                if (!ns) { out = pk_fail(rt, PK_ERR_NOMEM, "_TryExp: out of memory"); goto done; }
+                st = ns, cap = nc;
+            }
+            st[sp++] = (ExpFrame){field, 0, n, 0};
+            node = pk_value_row_get(field, 0);
+            continue;
+        }
+        /* r is the expression of a finished node: hand it to the frames */
+        for (;;) {
+            if (sp == 0) { out = r; goto done; }
+            ExpFrame *f = &st[sp - 1];
+            if (f->i == 0) {
+                f->call = r;
+            } else {
+                f->call = pk_value_thunk(rt, f->call, 1, &r);
+                if (!f->call) { out = 0; goto done; }
+            }
+            if (++f->i < f->n) { node = pk_value_row_get(f->xs, f->i); break; }
+            r = f->call;
+            sp--;
+        }
+    }
+done:
+    free(st);
+    return out;
+}
+
+/* (_TryExp x), x normal: the expression under a catch frame, as _Try. */
+static PkVal try_exp(PkRuntime *rt, PkVal *a) {
+    PkVal e = exp_build(rt, pk_arg(a, 0));
+    if (!e || e == PK_JET_FALLBACK) return e;
+    a[0] = e;
+    return PK_JET_CATCH;
+}
+
 /* ----- tables ------------------------------------------------------------ */
 
 /* name, arity, strict mask, deep mask, order, code */
@@ -515,6 +720,7 @@ static const PkJet konts[K_COUNT] = {
     [K_ALTER_SET] = {"_KontAlterSet", 4, 8, 0, NULL, k_alter_set},
     [K_FILTER] = {"_KontFilter", 5, 16, 0, NULL, k_filter},
     [K_NATFOLD] = {"_KontNatFold", 3, 4, 0, NULL, k_nat_fold},
+    [K_BITWISE] = {"_KontBitwise", BW_N, 1u << BW_T, 0, NULL, k_bitwise},
 };
 
 const PkJet pk_jets_hof[] = {
@@ -528,5 +734,7 @@ const PkJet pk_jets_hof[] = {
     {"_TabFilterWithKey", 2, 2, 0, NULL, tab_filter},
     {"_NatFold", 3, 4, 0, NULL, nat_fold},
     {"_Try", 1, 0, 1, NULL, try_},
+    {"_Bitwise", 3, 6, 0, "210", bitwise},
+    {"_TryExp", 1, 0, 1, NULL, try_exp},   /* legally (add x y) first: y, then x */
 };
 const size_t pk_jets_hof_count = sizeof pk_jets_hof / sizeof pk_jets_hof[0];
