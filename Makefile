@@ -22,6 +22,7 @@ test: install
 
 bench: install
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_rex.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so

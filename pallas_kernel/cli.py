@@ -4,6 +4,8 @@
                                             (or, with --hash, the pin's base58 hash)
     pallas show FILE.seed                   print the value stored in a seed
     pallas save-plan EXPR FILE.seed         evaluate EXPR and save it as a seed
+    pallas rex [--hash] FILE                print each Rex block re-printed (or, with
+                                            --hash, the plan hash of its PLAN encoding)
 
 Errors go to stderr, each naming its place, and the exit status is 1
 (130 after Ctrl-C).
@@ -53,6 +55,27 @@ def _cmd_save_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rex(args: argparse.Namespace) -> int:
+    from . import rex
+
+    if args.file == "-":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        with open(args.file, "rb") as f:
+            data, name = f.read(), args.file
+    failed = False
+    for k, block in enumerate(rex.read_blocks(data, name)):
+        failed = failed or bool(block.errors)
+        if args.hash:
+            print(f"ERROR {block.errors[0].short()}" if block.errors else rex.plan_hash_b58(block.rex))
+        else:
+            for e in block.errors:
+                print(e, file=sys.stderr)
+            if block.rex is not None:
+                print(("\n" if k else "") + rex.show(block.rex))
+    return 1 if failed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pallas", description="Pallas: PLAN, Rex and Sire.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -68,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("expr")
     c.add_argument("file")
     c.set_defaults(run=_cmd_save_plan)
+    c = sub.add_parser("rex", help="read a Rex file and print each block (or its plan hash)")
+    c.add_argument("file", help="the file, or - for stdin")
+    c.add_argument("--hash", action="store_true", help="print each block's plan hash instead")
+    c.set_defaults(run=_cmd_rex)
     return p
 
 

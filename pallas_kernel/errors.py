@@ -38,6 +38,42 @@ class PlanStackLimit(PlanError):
     """Evaluation needed more stack than the configured limit."""
 
 
+class RexError(PallasError):
+    """Rex source that cannot be read: ``reason`` at ``file:line:column``
+    (column counted in bytes from 1, as the reference does). ``source`` is the
+    whole line and ``width`` the number of bytes the error covers, so the
+    message can point at the place with carets."""
+
+    def __init__(self, reason: str, file: str, line: int, column: int,
+                 source: str = "", width: int = 1, hint: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.column = column
+        self.source = source
+        self.width = max(width, 1)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column} error: {self.reason}"
+        if self.source:
+            pad = " " * (self.column - 1)
+            text += f"\n    {self.source}\n    {pad}{'^' * self.width}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def short(self) -> str:
+        """``line:column message``, the form ``pallas rex --hash`` prints."""
+        return f"{self.line}:{self.column} {self.reason}"
+
+
+class MalformedRex(PallasError, ValueError):
+    """A PLAN value that is not the encoding of a Rex tree (Sire says
+    "malformed rex")."""
+
+
 class SeedError(PallasError, ValueError):
     """A seed could not be decoded (corrupt or truncated input)."""
 

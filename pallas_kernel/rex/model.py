@@ -1,0 +1,189 @@
+"""The Rex data model: the trees the reader builds and Sire macros consume.
+
+A Rex tree is a :class:`Node` (a rune with sons and an optional heir), a
+:class:`Leaf` (a word or a string with an optional heir) or an :class:`Embed`
+(a foreign PLAN value, made only by macros). The shapes say how a node was
+written, because Sire macros see them:
+
+========  =====================================  ===========
+shape     written as                             sons
+========  =====================================  ===========
+OPEN      a rune followed by space, in layout    any number
+NEST      ``(r a b)``, ``(a b)``, ``()``, ``[a]``  any number
+INFX      ``(a r b r c)``                        two or more
+PREF      ``r`` + clump, e.g. ``-x``             exactly one
+SHUT      ``a r b r c`` with no spaces           two or more
+WORD      a run of word characters               (leaf)
+TEXT      ``{..}``, ``".."`` or ``}X..X``        (leaf)
+LINE      ``} ..`` to the end of the line        (leaf)
+========  =====================================  ===========
+
+The *heir* is a single trailing tree: what follows a closed form with no
+space (``f(x)``), a later rune at the same column, or the next line of a
+line string. Every tree made by the reader carries a :class:`Span` (file,
+line, column of its first byte); equality ignores spans.
+
+Trees from macros may be deep, so :func:`equal` walks with an explicit stack
+and the classes have no structural ``__eq__``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Optional, Union
+
+NODE_SHAPES = ("OPEN", "NEST", "INFX", "PREF", "SHUT")
+LEAF_SHAPES = ("WORD", "TEXT", "LINE")
+
+WORD_CHARS = frozenset("_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+RUNE_CHARS = frozenset("$!#%&*+,-./:<=>?@\\^`'|~")
+
+
+class Span(NamedTuple):
+    """Where a tree starts: file name, line (from 1) and column (from 1, in
+    bytes of the UTF-8 line, as the reference counts them). A named tuple
+    because the reader makes one per node and tuples are cheap to build."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def make_span(file: str, line: int, column: int) -> Span:
+    """A Span built without the named tuple's Python-level constructor (the
+    reader makes one per node, so this is on its hot path)."""
+    return _tuple_new(Span, (file, line, column))
+
+
+_tuple_new = tuple.__new__
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Node:
+    """A rune node: ``shape`` is one of :data:`NODE_SHAPES`."""
+
+    shape: str
+    rune: str
+    sons: tuple["Rex", ...]
+    heir: Optional["Rex"] = None
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Leaf:
+    """A word or string: ``shape`` is one of :data:`LEAF_SHAPES`."""
+
+    shape: str
+    text: str
+    heir: Optional["Rex"] = None
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Embed:
+    """A PLAN value embedded in a tree (the quote macro makes these); ``value``
+    is a :mod:`pallas_kernel.tree` tree."""
+
+    value: object
+    span: Optional[Span] = None
+
+
+Rex = Union[Node, Leaf, Embed]
+
+
+def word(text: str, heir: Optional[Rex] = None) -> Leaf:
+    """A WORD leaf."""
+    return Leaf("WORD", text, heir)
+
+
+def node(shape: str, rune: str, sons: list[Rex] | tuple[Rex, ...] = (), heir: Optional[Rex] = None) -> Node:
+    """A node of the given shape (sons as a tuple)."""
+    return Node(shape, rune, tuple(sons), heir)
+
+
+def with_heir(rex: Rex, heir: Optional[Rex]) -> Rex:
+    """The same tree with its heir replaced (an Embed takes no heir)."""
+    if isinstance(rex, Node):
+        return Node(rex.shape, rex.rune, rex.sons, heir, rex.span)
+    if isinstance(rex, Leaf):
+        return Leaf(rex.shape, rex.text, heir, rex.span)
+    raise TypeError("an embedded value has no heir")
+
+
+def add_heir(rex: Rex, last: Rex) -> Rex:
+    """Attach ``last`` at the end of ``rex``'s heir chain (juxtaposition:
+    ``a b c`` written together is ``a`` with heir ``b`` with heir ``c``)."""
+    chain = []
+    cur: Optional[Rex] = rex
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.heir if not isinstance(cur, Embed) else None
+    out = last
+    for r in reversed(chain):
+        out = with_heir(r, out)
+    return out
+
+
+def equal(a: Optional[Rex], b: Optional[Rex]) -> bool:
+    """Structural equality, shapes included and spans ignored, without recursion."""
+    from ..tree import equal as tree_equal
+
+    todo = [(a, b)]
+    while todo:
+        x, y = todo.pop()
+        if x is y:
+            continue
+        if x is None or y is None or type(x) is not type(y):
+            return False
+        if isinstance(x, Embed):
+            if not tree_equal(x.value, y.value):
+                return False
+            continue
+        if isinstance(x, Leaf):
+            if x.shape != y.shape or x.text != y.text:
+                return False
+        else:
+            if x.shape != y.shape or x.rune != y.rune or len(x.sons) != len(y.sons):
+                return False
+            todo.extend(zip(x.sons, y.sons))
+        todo.append((x.heir, y.heir))
+    return True
+
+
+def describe(rex: Optional[Rex]) -> str:
+    """A debugging form that shows every shape: ``OPEN(=)[WORD(x)]+heir``.
+    Used in test failure messages; spans are left out."""
+    out: list[str] = []
+    todo: list[object] = [rex]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, str):
+            out.append(x)
+        elif x is None:
+            out.append("_")
+        elif isinstance(x, Embed):
+            out.append(f"EMBD({x.value!r})")
+        elif isinstance(x, Leaf):
+            out.append(f"{x.shape}({x.text!r})")
+            if x.heir is not None:
+                todo.extend([x.heir, "+"])
+        else:
+            out.append(f"{x.shape}({x.rune})[")
+            tail: list[object] = ["]"]
+            if x.heir is not None:
+                tail = ["]", "+", x.heir]
+            todo.extend(reversed([*_interleave(x.sons), *tail]))
+    return "".join(out)
+
+
+def _interleave(sons: tuple[Rex, ...]) -> list[object]:
+    """Sons separated by commas, for :func:`describe`."""
+    items: list[object] = []
+    for k, s in enumerate(sons):
+        if k:
+            items.append(",")
+        items.append(s)
+    return items

@@ -1,0 +1,79 @@
+"""The Rex reader: source text to top-level blocks, each a tree or errors.
+
+``read_blocks`` is the whole pipeline: split lines, lex each line, cut the
+file into blocks, check each block, and build the tree of each valid block.
+A bad block yields its errors and the reader goes on with the next one, so
+one mistake does not hide the rest of a file. The work is linear in the
+size of the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Union
+
+from ..errors import RexError
+from .layout import block_clumps, layout, split_blocks
+from .model import Node, Rex
+from .policy import clump_rex, nested_rex
+from .validate import check_line
+
+Source = Union[str, bytes]
+
+
+@dataclass
+class Block:
+    """One top-level block: its first line (from 1), and either its tree
+    (``rex``) or the errors that stop it from having one."""
+
+    file: str
+    line: int
+    rex: Optional[Rex]
+    errors: list[RexError] = field(default_factory=list)
+
+
+def split_lines(source: Source) -> list[bytes]:
+    """The lines of the source as UTF-8 bytes, split on ``\\n`` only (a CR
+    stays, and is then an error); a final newline does not add a line."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def read_blocks(source: Source, file: str = "<input>") -> Iterator[Block]:
+    """Every top-level block of the source, in order."""
+    for block in split_blocks(file, split_lines(source)):
+        errors = [e for toks in block for e in check_line(toks)]
+        first = block[0][0].line.num
+        if errors:
+            yield Block(file, first, None, errors)
+            continue
+        for toks in block:
+            for t in toks[0].line.nested:
+                t.rex = nested_rex(t)
+        trees = layout(block_clumps(block), clump_rex)
+        if len(trees) == 1:
+            rex = trees[0]
+        else:
+            rex = Node("OPEN", "|", tuple(trees), None, trees[0].span)
+        yield Block(file, first, rex)
+
+
+def read_all(source: Source, file: str = "<input>") -> list[Rex]:
+    """The trees of every block; raises the first error of the first bad block."""
+    out = []
+    for b in read_blocks(source, file):
+        if b.errors:
+            raise b.errors[0]
+        out.append(b.rex)
+    return out
+
+
+def read(source: Source, file: str = "<input>") -> Rex:
+    """The tree of a source that holds exactly one block."""
+    trees = read_all(source, file)
+    if len(trees) != 1:
+        raise RexError(f"expected one block, found {len(trees)}", file, 1, 1)
+    return trees[0]

@@ -1,0 +1,178 @@
+"""The Rex printer: the reference's style, and print-then-read round trips
+(fixed cases, the reference's defects, and random trees)."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pallas_kernel.rex import Embed, Leaf, Node, add_heir, read, read_blocks, readable, show, wide
+from pallas_kernel.rex.printer import Unprintable, text_form
+
+from rex_trees import I, L, N, O, P, S, T, W, assert_tree
+
+
+def round_trip(rex):
+    text = show(rex, strict=True)
+    blocks = list(read_blocks(text))
+    assert len(blocks) == 1, text
+    assert blocks[0].errors == [], f"{text}\n{blocks[0].errors[0]}"
+    assert_tree(blocks[0].rex, rex)
+    return text
+
+
+# -- Style ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("src, printed", [
+    ("( f x % g x )", "(f x % g x)"),
+    ("(+ a b)", "(+ a b)"), ("(, a b)", "[a b]"), ("(| x)", "(| x)"), ("()", "()"),
+    ("a+b*c", "(a+b)*c"), ("(%a)+b", "(%a)+b"), ("-a+b", "-a+b"),
+    ('"abc"', "{abc}"), ("}_a}b_", '"a}b"'), ('}|"}|', '}_"}_'),
+    ("= x | add 1 2", "= x | add 1 2"),
+    ("| a\n| b", "| a\n| b"),
+    ("| f\n        | a\n    | b", "| f     | a\n    | b"),
+    (">>\n  | x z\n  | y\n  z", ">>   | x z\n     | y\n     z"),
+    ("= (f x)\n| add x x", "= (f x)\n| add x x"),
+    ("} a\n} b", "} a\n} b"),
+    ("= x\n  } a\n  } b", "= x } a\n    } b"),
+    ("== f\n = a", "== f\n = a"),
+])
+def test_reference_style(src, printed):
+    assert show(read(src)) == printed
+    round_trip(read(src))
+
+
+def test_long_closed_sons_are_packed_into_lines():
+    words = [f"word{k}" for k in range(20)]
+    rex = O("|", *map(W, words))
+    text = round_trip(rex)
+    lines = text.split("\n")
+    assert len(lines) > 2 and all(len(x) <= 40 for x in lines)
+    assert all(x.startswith("  ") for x in lines[1:])
+
+
+def test_multi_character_runes_are_right_aligned():
+    rex = O("|", W("f"), O("=====", W("a")), O(":=", W("b")))
+    text = round_trip(rex)
+    assert "=====" in text
+
+
+# -- The reference printer's defects do not happen here ----------------------------
+
+@pytest.mark.parametrize("src", [
+    "f(x)", "(3)(4)", "a(b+c)", "((hi=there)(bye=here))", "b#} abc", "$} x", "x} foo",
+    "(f(x) % g x)", "(x % (f x)y)", "(-a)(b)", "x(-a)", "-(-a)", "--a", "a+(b+c)",
+])
+def test_reference_round_trip_defects_are_fixed(src):
+    round_trip(read(src))
+
+
+def test_line_string_heir_chain_inside_an_open_form():
+    rex = O("=", W("a"), W("x", L("foo", L("bar"))), W("b"))
+    text = round_trip(rex)
+    assert "} foo" in text and "} bar" in text
+
+
+# -- Degenerate trees ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rex", [
+    P("-"), P("-", W("a"), W("b")), S("+", W("a")), I("+", W("a")),
+    N("|", O("=", W("x"))), W("a b"), W(""), N("", W("x")), N("a", W("x")),
+    Embed(5), T("two\nlines"), N("|", L("x"), W("y")), W("x", L("a", W("b"))),
+])
+def test_trees_without_a_source_form_are_refused_in_strict_mode(rex):
+    assert not readable(rex)
+    with pytest.raises(Unprintable):
+        show(rex, strict=True)
+    assert isinstance(show(rex), str)  # but print something close
+
+
+def test_text_form_picks_a_delimiter_that_does_not_occur():
+    assert text_form("a{b") == '"a{b"'
+    assert text_form('a{"') == '}_a{"_'
+    assert text_form("x\ny") is None
+    for t in ['}_"', '{_|"', 'a"}b']:
+        assert read(text_form(t)).text == t
+
+
+def test_wide_prints_open_nodes_as_nests():
+    assert wide(read("= x | f y")) == "(= x (f y))"
+
+
+def test_deep_trees_print_without_recursion():
+    depth = 3000
+    rex = W("x")
+    for _ in range(depth):
+        rex = N("|", rex)
+    assert wide(rex) == "(| " * depth + "x" + ")" * depth
+    deep_open = W("x")
+    for _ in range(200):
+        deep_open = O("|", W("a"), deep_open, W("b"))
+    round_trip(deep_open)
+
+
+# -- Random trees ----------------------------------------------------------------------
+
+RUNES = ["|", ",", "+", "-", "=", ":", "%", ":|", "==", "!=", "<-", "@@@", "$", "'", "`", "\\", "~"]
+words = st.text("abcXYZ019_", min_size=1, max_size=5)
+texts = st.text("ab {}\"_|#;()[]'é\t\\", max_size=8)
+line_texts = st.text("ab {};)\"é ", max_size=8)
+runes = st.sampled_from(RUNES)
+maybe = lambda s: st.none() | s  # noqa: E731
+
+
+def closed_trees():
+    leaves = st.builds(W, words) | st.builds(T, texts)
+
+    def extend(kids):
+        sons = st.lists(kids, max_size=3)
+        return st.one_of(
+            st.builds(lambda r, s, h: Node("NEST", r, tuple(s), h), runes, sons, maybe(kids)),
+            st.builds(lambda r, s, h: Node("INFX", r, tuple(s), h), runes, st.lists(kids, min_size=2, max_size=3), maybe(kids)),
+            st.builds(lambda r, s, h: Node("PREF", r, (s,), h), runes, kids, maybe(kids)),
+            st.builds(lambda r, s, h: Node("SHUT", r, tuple(s), h), runes, st.lists(kids, min_size=2, max_size=3), maybe(kids)),
+            st.builds(lambda t, h: Leaf("WORD", t, h), words, kids),
+            st.builds(lambda t, h: Leaf("TEXT", t, h), texts, kids),
+        )
+    return st.recursive(leaves, extend, max_leaves=12)
+
+
+def line_chains():
+    def chain(ts):
+        out = None
+        for t in reversed(ts):
+            out = L(t, out)
+        return out
+    return st.lists(line_texts, min_size=1, max_size=3).map(chain)
+
+
+def with_line_tail():
+    return st.builds(add_heir, closed_trees(), line_chains()) | st.builds(
+        lambda r, chain: Node("PREF", r, (chain,)), runes, line_chains())
+
+
+def open_trees():
+    closed = closed_trees()
+    son_leaves = closed | line_chains() | with_line_tail()
+
+    def extend(kids):
+        return st.builds(lambda r, s, h: Node("OPEN", r, tuple(s), h), runes,
+                         st.lists(kids | son_leaves, max_size=4), maybe(kids | son_leaves))
+    return st.recursive(st.builds(lambda r, s: Node("OPEN", r, tuple(s)), runes, st.lists(son_leaves, max_size=3)),
+                        extend, max_leaves=10)
+
+
+@settings(max_examples=400, deadline=None)
+@given(closed_trees())
+def test_random_closed_trees_round_trip(rex):
+    round_trip(rex)
+
+
+@settings(max_examples=400, deadline=None)
+@given(open_trees())
+def test_random_open_trees_round_trip(rex):
+    round_trip(rex)
+
+
+@settings(max_examples=100, deadline=None)
+@given(line_chains())
+def test_random_line_blocks_round_trip(rex):
+    round_trip(rex)
