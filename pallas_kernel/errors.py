@@ -78,6 +78,11 @@ class SeedError(PallasError, ValueError):
     """A seed could not be decoded (corrupt or truncated input)."""
 
 
+class SireError(PallasError):
+    """Sire could not be compiled: the message says what and where (the
+    backend names the law, by its tag, in which the problem sits)."""
+
+
 def _show(value: object) -> str:
     """A crash value in the PLAN notation when it can be printed, else its repr."""
     to_tree = getattr(value, "to_tree", None)

@@ -1,0 +1,18 @@
+"""Sire: the language of Pallas, compiled to PLAN.
+
+What is here so far is the backend, the part of the compiler that does not
+depend on the Rex reader: the Sire AST (:mod:`.ast`), the inliner
+(:mod:`.inline`), ingest with its simplifications (:mod:`.ingest`), lambda
+lifting and code generation (:mod:`.codegen`), and the entry points
+(:mod:`.backend`). The same AST yields the same PLAN, bit for bit, as the
+reference's bootstrap compiler (``lib/Sire/Backend.hs``), so pins get the
+same hashes.
+"""
+
+from .ast import A, Bind, F, G, K, L, Lam, M, R, V, Sire, has_ref_to, make_lam
+from .backend import compile_expr, compile_lambda, evaluate, expr_tree
+
+__all__ = [
+    "A", "Bind", "F", "G", "K", "L", "Lam", "M", "R", "V", "Sire", "has_ref_to",
+    "make_lam", "compile_expr", "compile_lambda", "evaluate", "expr_tree",
+]
