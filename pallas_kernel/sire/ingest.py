@@ -19,6 +19,7 @@ become values (:class:`~.codegen.VAL`). On the way, as the reference does
 from __future__ import annotations
 
 from ..errors import SireError
+from ..plan import Value
 from ..tree import App, Law, Pin, Tree
 from .ast import A, F, G, K, L, M, R, Sire, V
 from .codegen import APP, VAL, VAR, Exp, Fun, compile_fun
@@ -142,5 +143,7 @@ def true_arity(value: Tree, known: dict[int, tuple[Tree, int]]) -> int:
             value = value.item
         elif isinstance(value, Law):
             return max(value.arity - applied, 0)
+        elif isinstance(value, Value):  # a core value: look at its top layer
+            value = value.layer()
         else:
             return max({0: 3, 1: 5, 2: 3}.get(value, 1) - applied, 0)
