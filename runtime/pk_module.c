@@ -668,6 +668,24 @@ static PyObject *core_set_trace(PyObject *mod, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
+/* jet_report(): (name, hash, matched, mismatched) for each table entry, so
+** `pallas sire --jet-report` can say which jets met their legal code. */
+static PyObject *core_jet_report(PyObject *mod, PyObject *unused) {
+    PkRuntime *rt = RT;
+    PyObject *out = PyList_New(0);
+    for (size_t i = 0; out && i < rt->njets; i++) {
+        PkJetEntry *e = &rt->jets[i];
+        PyObject *name = pk_nat_to_py(rt, e->name);
+        PyObject *t = name ? Py_BuildValue("(Oy#KK)", name, (const char *)e->hash, (Py_ssize_t)32,
+                                           (unsigned long long)e->matched,
+                                           (unsigned long long)e->mismatched) : NULL;
+        Py_XDECREF(name);
+        if (!t || PyList_Append(out, t)) { Py_XDECREF(t); Py_CLEAR(out); break; }
+        Py_DECREF(t);
+    }
+    return out;
+}
+
 static PyObject *core_stats(PyObject *mod, PyObject *unused) {
     PkRuntime *rt = RT;
     return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:n,s:n}",
@@ -729,6 +747,7 @@ static PyMethodDef core_methods[] = {
     {"native_jets", core_native_jets, METH_NOARGS, "Names that have native code."},
     {"call_jet", core_call_jet, METH_VARARGS, "Run a native jet by name (test hook)."},
     {"stats", core_stats, METH_NOARGS, "Counters of the runtime."},
+    {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
     {NULL}

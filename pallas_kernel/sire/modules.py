@@ -15,7 +15,6 @@ for a syntax error) naming the file, line and column.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Callable, Optional
 from ..errors import SireError
 from ..rex import Leaf, Node, read_blocks
 from ..tree import text_nat
+from .cache import Cache, chain_key
 from .commands import Output, _quiet, run_block
 from .failure import SireFailure
 from .state import State
@@ -56,6 +56,9 @@ class Loader:
     on_module: Callable[[str], None] = lambda name: None
     loaded: dict[str, State] = field(default_factory=dict)
     explicit: dict[str, Path] = field(default_factory=dict)
+    cache: Optional[Cache] = None
+    keys: dict[str, bytes] = field(default_factory=dict)
+    from_cache: list[str] = field(default_factory=list)
 
     def find(self, name: str) -> Path:
         """The file of a module, or a SireError listing where it looked."""
@@ -83,10 +86,20 @@ class Loader:
             chain.append((cur, path, data, prev))
             cur = prev
         state = self.loaded[cur] if cur is not None else State()
+        key = self.keys.get(cur, b"") if cur is not None else b""
         for mod, path, data, _ in reversed(chain):
             self.on_module(mod)
-            state = run_file(state, data, str(path), self.out)
+            key = chain_key(key, data)
+            cached = self.cache.get(key) if self.cache is not None else None
+            if cached is not None:
+                state = cached
+                self.from_cache.append(mod)
+            else:
+                state = run_file(state, data, str(path), self.out)
+                if self.cache is not None:
+                    self.cache.put(key, state)
             self.loaded[mod] = state
+            self.keys[mod] = key
         return state
 
 
@@ -117,7 +130,3 @@ def run_file(state: State, data: bytes, file: str, out: Output = _quiet) -> Stat
         state = run_block(state, block.rex, file, out)
     return state
 
-
-def chain_key(prev_key: bytes, data: bytes) -> bytes:
-    """The cache key of a module: its predecessor's key and its bytes."""
-    return hashlib.blake2b(prev_key + data, digest_size=32).digest()
