@@ -132,6 +132,8 @@ def make_loader(include: list[str], modules: list[str], use_cache: bool,
         p = Path(arg)
         if p.suffix == ".sire" and p.is_file():
             loader.explicit[module_name(arg)] = p
+            if str(p.parent) not in loader.include:
+                loader.include.append(str(p.parent))  # its chain sits beside it
     if verbose_out is not None:
         loader.out = verbose_out
     return loader
