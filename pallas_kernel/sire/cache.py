@@ -43,6 +43,10 @@ class Cache:
     def _path(self, key: bytes) -> Path:
         return self.directory / f"{key.hex()}.seed"
 
+    def has(self, key: bytes) -> bool:
+        """Whether an entry exists (it may still be unreadable)."""
+        return self._path(key).is_file()
+
     def get(self, key: bytes) -> Optional[State]:
         """The state stored under ``key``, or None (also for a bad entry)."""
         p = self._path(key)

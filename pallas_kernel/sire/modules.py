@@ -71,6 +71,16 @@ class Loader:
                 return p
         raise SireError(f"module {name} not found in: " + ", ".join(str(d) for d in dirs))
 
+    def _cached_suffix(self, todo: list, keys: list[bytes]) -> int:
+        """How many modules of the chain to take from the cache: up to the
+        last one whose state is stored (only that state is read)."""
+        if self.cache is None:
+            return 0
+        for i in range(len(keys), 0, -1):
+            if self.cache.has(keys[i - 1]):
+                return i
+        return 0
+
     def load(self, name: str) -> State:
         """The state after loading module ``name`` and its predecessors."""
         chain: list[tuple[str, Path, bytes, Optional[str]]] = []
@@ -87,17 +97,27 @@ class Loader:
             cur = prev
         state = self.loaded[cur] if cur is not None else State()
         key = self.keys.get(cur, b"") if cur is not None else b""
-        for mod, path, data, _ in reversed(chain):
-            self.on_module(mod)
+        todo = list(reversed(chain))
+        keys = []
+        for _, _, data, _ in todo:
             key = chain_key(key, data)
-            cached = self.cache.get(key) if self.cache is not None else None
-            if cached is not None:
-                state = cached
+            keys.append(key)
+        start = self._cached_suffix(todo, keys)
+        cached = self.cache.get(keys[start - 1]) if start else None
+        if cached is None:
+            start = 0  # nothing stored, or the entry is damaged
+        else:
+            state = cached
+            for (mod, _, _, _), k in zip(todo[:start], keys[:start]):
+                self.on_module(mod)
                 self.from_cache.append(mod)
-            else:
-                state = run_file(state, data, str(path), self.out)
-                if self.cache is not None:
-                    self.cache.put(key, state)
+                self.keys[mod] = k
+            self.loaded[todo[start - 1][0]] = state
+        for (mod, path, data, _), key in zip(todo[start:], keys[start:]):
+            self.on_module(mod)
+            state = run_file(state, data, str(path), self.out)
+            if self.cache is not None:
+                self.cache.put(key, state)
             self.loaded[mod] = state
             self.keys[mod] = key
         return state
