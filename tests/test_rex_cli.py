@@ -45,3 +45,15 @@ def test_rex_clean_file_exits_zero(tmp_path, capsys):
 def test_rex_missing_file(tmp_path, capsys):
     assert main(["rex", str(tmp_path / "nope.sire")]) == 1
     assert "nope.sire" in capsys.readouterr().err
+
+
+def test_rex_reads_stdin(monkeypatch, capsys):
+    import io
+    import sys
+
+    class FakeStdin:
+        buffer = io.BytesIO(b"= x\n  | f y\n")
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin())
+    assert main(["rex", "-"]) == 0
+    assert capsys.readouterr().out == "= x | f y\n"

@@ -89,3 +89,10 @@ def test_deep_tree_encodes_without_recursion():
     back = from_plan(to_plan(rex))
     assert_tree(back, rex)
     assert_tree(from_plan(to_plan(O("=", W("a"), h=W("b")))), O("=", W("a"), h=W("b")))
+
+
+@settings(max_examples=100, deadline=None)
+@given(closed_trees() | open_trees())
+def test_core_hash_agrees_with_the_pure_python_oracle(rex):
+    from pallas_kernel import base58, oracle
+    assert plan_hash_b58(rex) == base58.encode(oracle.plan_hash(to_plan(rex)))

@@ -176,3 +176,33 @@ def test_random_open_trees_round_trip(rex):
 @given(line_chains())
 def test_random_line_blocks_round_trip(rex):
     round_trip(rex)
+
+
+# -- Random source text ------------------------------------------------------------
+
+source_text = st.text("ab1_ +-=|,:%$#'`;(){}[]\"}\n  \t\0é", max_size=60)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(source_text)
+def test_random_source_reads_without_crashing_and_round_trips(src):
+    """Any text gives blocks with a tree or errors (never an exception), and
+    every tree the reader builds prints to text that reads back the same."""
+    for block in read_blocks(src):
+        assert (block.rex is None) == bool(block.errors)
+        for e in block.errors:
+            assert e.line >= block.line and e.column >= 1 and e.reason
+        if block.rex is not None:
+            round_trip(block.rex)
+
+
+_token = st.sampled_from(["x", "f", "12", "|", "=", ":=", "++", "#", "(a b)", "[c]", "{t}", '"s"',
+                          "}_q_", "} line", "a+b", "-a", "x(y)", "(| z)", "(p , q)", ";c", "@", "%"])
+_line = st.builds(lambda n, toks: " " * n + " ".join(toks), st.integers(0, 9), st.lists(_token, max_size=4))
+layout_source = st.lists(_line, max_size=8).map("\n".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(layout_source)
+def test_random_layouts_round_trip(src):
+    test_random_source_reads_without_crashing_and_round_trips.hypothesis.inner_test(src)

@@ -303,3 +303,28 @@ def test_long_juxtaposition_chain():
         r = r.heir
         count += 1
     assert count == n
+
+
+def test_blocks_come_out_as_soon_as_a_line_ends_them():
+    from pallas_kernel.rex import read_lines
+    fed = []
+
+    def lines():
+        for x in ["= a", "  b", "", "c", "= d", "e=f"]:
+            fed.append(x)
+            yield x
+
+    got = []
+    for block in read_lines(lines(), "repl"):
+        got.append((block.line, len(fed)))
+    # "= a / b" ends at the blank line (3 lines taken); "c" is a block at once;
+    # "= d" takes "e=f" (column 0 is not left of its rune) and ends with the input.
+    assert got == [(1, 3), (4, 4), (5, 6)]
+
+
+def test_read_lines_takes_a_file_object():
+    import io
+    from pallas_kernel.rex import read_lines
+    blocks = list(read_lines(io.StringIO("= x\n  y\n\nz\r\n")))
+    assert_tree(blocks[0].rex, O("=", W("x"), W("y")))
+    assert blocks[1].errors[0].reason == "Unexpected: '\\r'"

@@ -5,7 +5,8 @@
 Prints the number of files, blocks, blocks with errors (each error is
 shown), and blocks that do not survive print-then-read (our printer's
 output read again must give the same tree) or PLAN encode-then-decode. With --hashes, writes one line
-per block: file, line, base58 plan hash of the block's PLAN encoding.
+per block: file, line, base58 plan hash of the block's PLAN encoding (made
+by the C core, and checked against the pure-Python oracle's hash).
 
 Meant for a checkout of the reference (its sire/ directory): the reference
 reads all of its own files without error, so must we. Exit status 1 if any
@@ -18,6 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pallas_kernel import base58, oracle
 from pallas_kernel.rex import equal, from_plan, plan_hash_b58, read_blocks, show, to_plan
 
 
@@ -37,7 +39,10 @@ def check_file(path: Path, hashes: list[str] | None) -> tuple[int, list[str], li
         if not equal(from_plan(to_plan(block.rex)), block.rex):
             trips.append(f"{path}:{block.line}: changes when encoded as PLAN and decoded")
         if hashes is not None:
-            hashes.append(f"{path}\t{block.line}\t{plan_hash_b58(block.rex)}")
+            ours = plan_hash_b58(block.rex)
+            if ours != base58.encode(oracle.plan_hash(to_plan(block.rex))):
+                trips.append(f"{path}:{block.line}: the core and the pure-Python oracle hash it differently")
+            hashes.append(f"{path}\t{block.line}\t{ours}")
     return count, errors, trips
 
 

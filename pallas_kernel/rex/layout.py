@@ -23,7 +23,7 @@ to a son.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from .lexer import LINE, RUNE, SEMI, TERM, WYTE, Line, Tok, clump, lex_line
 from .model import Node, Rex, Span, make_span
@@ -48,7 +48,7 @@ def line_category(toks: list[Tok]) -> tuple[int, int]:
     return SING, t.off
 
 
-def split_blocks(file: str, lines: list[bytes]) -> Iterator[list[list[Tok]]]:
+def split_blocks(file: str, lines: Iterable[bytes]) -> Iterator[list[list[Tok]]]:
     """Lex every line and yield the blocks, each a list of token lines."""
     block: list[list[Tok]] = []
     mode = VOID  # VOID: between blocks; TEXT or OPEN: inside such a block

@@ -67,6 +67,8 @@ def _heir_seq(elems: list[Tok]) -> Rex:
 
 def clump_rex(c: list[Tok]) -> Rex:
     """The tree of a clump that is not a lone rune."""
+    if len(c) == 1:  # the common case: one word, string or nested form
+        return element_rex(c[0])
     if c[0].kind == RUNE:
         return Node("PREF", c[0].bar().decode("ascii"), (clump_rex(c[1:]),), None, _span(c[0]))
     start = _span(c[0])

@@ -10,7 +10,7 @@ size of the input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import RexError
 from .layout import block_clumps, layout, split_blocks
@@ -42,9 +42,22 @@ def split_lines(source: Source) -> list[bytes]:
     return lines
 
 
+def _strip_newline(line: bytes) -> bytes:
+    return line[:-1] if line.endswith(b"\n") else line
+
+
 def read_blocks(source: Source, file: str = "<input>") -> Iterator[Block]:
     """Every top-level block of the source, in order."""
-    for block in split_blocks(file, split_lines(source)):
+    return read_lines(split_lines(source), file)
+
+
+def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Iterator[Block]:
+    """Blocks from lines that arrive one at a time (a REPL reading its
+    input): a block is yielded as soon as the line that ends it has been
+    taken (a blank line, or one that starts a new block), or at the end.
+    A line's final ``\n``, if any, is dropped (so a file object works)."""
+    raw = (_strip_newline(x.encode("utf-8") if isinstance(x, str) else x) for x in lines)
+    for block in split_blocks(file, raw):
         errors = [e for toks in block for e in check_line(toks)]
         first = block[0][0].line.num
         if errors:

@@ -35,14 +35,18 @@ class Bind:
     AST it was read from, which the inliner consults (an alias of an inline
     function inlines too). ``location`` is the module (a name nat) it was
     defined in, ``name`` its name nat and ``props`` its properties value.
+    ``noun``, when known, is the binding's PLAN form (the pin that the
+    compiler state holds, see :mod:`.noun`), kept so that encoding it again
+    gives back the very same value.
     """
 
     key: int
     value: Tree
     code: "Sire"
-    location: int = 0
-    name: int = 0
+    location: Tree = 0
+    name: Tree = 0
     props: Tree = 0
+    noun: Tree | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

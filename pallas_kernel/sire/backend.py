@@ -6,8 +6,9 @@ whose application to 0 is the expression's value: inline, ingest (the body's
 keys start at 0, leaving ``n`` as the next key), then compile the function
 whose self is key ``n`` and whose argument is key ``n + 1``.
 
-Everything here is a pure function from AST to PLAN tree; evaluation is the
-core's job (:mod:`pallas_kernel.plan`).
+The ``compile_*`` functions and :func:`expr_tree` are pure, from AST to PLAN
+tree; :func:`evaluate` and :func:`lazy_value` hand the tree to the core
+(:mod:`pallas_kernel.plan`) to run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from ..errors import SireError
 from ..plan import Value, from_tree
 from ..tree import App, Tree
-from .ast import F, Lam, Sire
+from .ast import F, Lam, Sire, tag_text
 from .codegen import VAL, Fun, compile_fun
 from .ingest import ingest
 from .inline import inline
@@ -38,9 +39,16 @@ def expr_tree(expr: Sire) -> Tree:
     return App(compile_expr(expr), 0)
 
 
-def evaluate(expr: Sire) -> Value:
-    """The value of a closed expression, lazily: force it to evaluate."""
+def lazy_value(expr: Sire) -> Value:
+    """The value of a closed expression, not yet evaluated (as the
+    reference's ``eval`` gives it): forcing it runs the code."""
     return from_tree(expr_tree(expr))
+
+
+def evaluate(expr: Sire) -> Value:
+    """The value of a closed expression in normal form, as
+    :func:`pallas_kernel.plan.evaluate` gives a tree's."""
+    return lazy_value(expr).force()
 
 
 def compile_lambda(lam: Lam) -> Tree:
@@ -49,5 +57,5 @@ def compile_lambda(lam: Lam) -> Tree:
     gives, without the wrapper."""
     body, _, _ = ingest(inline(F(lam)))
     if not isinstance(body, VAL):  # only a lambda with free variables is applied
-        raise SireError(f"the lambda {lam.tag} is not closed")
+        raise SireError(f"the lambda {tag_text(lam.tag)} is not closed")
     return body.value

@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..errors import SireError
 from ..plan import Value
 from ..tree import App, Law, Pin, Tree
-from .ast import A, F, G, K, L, M, R, Sire, V
+from .ast import A, F, G, K, L, Lam, M, R, Sire, V
 from .codegen import APP, VAL, VAR, Exp, Fun, compile_fun
 from .walk import Links, Step, nth, push, push_all, run
 
@@ -70,9 +70,9 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
             case M(x):
                 e = x
             case G(bind):
-                return VAL(bind.value)
+                return VAL(_plan_value(bind.value, "the value of a global"))
             case K(value):
-                return VAL(value)
+                return VAL(_plan_value(value, "a constant"))
             case A(f, x):
                 fr = yield _go(st, scope, f)
                 xr = yield _go(st, scope, x)
@@ -97,8 +97,20 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
                 raise SireError(f"not a Sire AST node: {type(e).__name__}")
 
 
-def _lambda(st: _Supply, scope: Links, lam) -> Step[Exp]:
+def _plan_value(value: object, what: str) -> Tree:
+    """``value`` if it is a PLAN tree at its top (deeper nodes are checked
+    when the core reads the law), else a clear error."""
+    if isinstance(value, (App, Law, Pin)) or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise SireError(f"{what} is not a PLAN value: {value!r:.80}")
+
+
+def _lambda(st: _Supply, scope: Links, lam: Lam) -> Step[Exp]:
     """A lambda, compiled to a law and applied to its free variables."""
+    for field, n in (("arity", lam.args), ("tag", lam.tag)):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise SireError(f"a lambda's {field} must be a nat, not {n!r:.80}")
     slf = st.gensym()
     arg = [st.gensym() for _ in range(lam.args)]
     inner = _Supply(st.next, st.arities)

@@ -20,8 +20,8 @@ The algorithm and its output are those of the reference (``inline`` in
   the binding's stored code, so aliases of inline functions inline too.
 
 Where the reference computes a global's pot lazily (it never inlines the
-global's whole body just to learn its pot), :func:`_code_pot` computes only
-the pot, which gives the same result.
+global's body, nor the arguments its pot stores unless the pot is expanded),
+:func:`_code_pot` computes only the pot, which gives the same result.
 """
 
 from __future__ import annotations
@@ -41,10 +41,13 @@ EXPANSION_LIMIT = 100_000
 
 @dataclass(frozen=True, slots=True)
 class Arg:
-    """An argument expression ``x`` (already inlined) found at depth ``d``."""
+    """An argument expression ``x`` found at depth ``d``: already inlined,
+    unless ``raw`` (an argument stored in a global's code, inlined only if
+    the pot is ever expanded; see :func:`_code_pot`)."""
 
     d: int
     x: Sire
+    raw: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +91,10 @@ def inline(expr: Sire) -> Sire:
 def move_to(frm: int, to: int, bound: int, expr: Sire) -> Sire:
     """``expr`` found at depth ``frm``, relocated to depth ``to``: every
     variable at or above ``bound`` (free at the top) shifts by ``to - frm``."""
-    if frm == to:
+    if frm == to or isinstance(expr, (K, G)):
         return expr
+    if isinstance(expr, V):
+        return V(expr.index + to - frm) if expr.index >= bound else expr
     return run(_move(to - frm, bound, expr))
 
 
@@ -185,10 +190,13 @@ def _reapply(budget: _Budget, d: int, env: Links, params: Links, res: Res) -> St
     """Apply an inlined head to the pending arguments, expanding the head
     as soon as it is a saturated, marked lambda."""
     out, pot = res
+    if params is None and (pot is None or pot.need or not pot.marked):
+        return res
     while True:
         if pot is not None and pot.need == 0 and pot.marked:
             budget.spend(pot)
-            return (yield _inline(budget, d, env, params, _expand(d, pot)))
+            expansion = yield _expand(budget, d, pot)
+            return (yield _inline(budget, d, env, params, expansion))
         if params is None:
             return (out, pot)
         arg, params = params
@@ -196,7 +204,7 @@ def _reapply(budget: _Budget, d: int, env: Links, params: Links, res: Res) -> St
         pot = _feed(pot, arg)
 
 
-def _expand(d: int, pot: Pot) -> Sire:
+def _expand(budget: _Budget, d: int, pot: Pot) -> Step[Sire]:
     """The call of a saturated pot, at depth ``d``: lets binding a dummy self
     (``K 0``) and then each argument, first to last, around the body."""
     body = move_to(pot.deep, d, 1 + pot.fn.args, pot.fn.body)
@@ -207,7 +215,12 @@ def _expand(d: int, pot: Pot) -> Sire:
         newest_first.append(cell[0])
         cell = cell[1]
     args.extend(reversed(newest_first))
-    values = [move_to(a.d, d + n, 0, a.x) for n, a in enumerate(args)]
+    values = []
+    for n, a in enumerate(args):
+        x = a.x
+        if a.raw:  # closed code: inlining it now gives what inlining it earlier would
+            x, _ = yield _inline(budget, a.d, None, None, x)
+        values.append(move_to(a.d, d + n, 0, x))
     for v in reversed(values):
         body = L(v, body)
     return body
@@ -215,12 +228,13 @@ def _expand(d: int, pot: Pot) -> Sire:
 
 def _code_pot(budget: _Budget, d: int, code: Sire) -> Step[Optional[Pot]]:
     """The pot that inlining a global's code (closed, empty scope) at depth
-    ``d`` would give, without inlining more than the arguments it stores."""
+    ``d`` would give. Like the reference, which computes it lazily, this
+    inlines nothing but the head: the arguments the pot stores are kept raw
+    and inlined only if the pot is expanded."""
     params: Links = None
     e = code
     while isinstance(e, A):
-        x_out, _ = yield _inline(budget, d, None, None, e.x)
-        params = push(Arg(d, x_out), params)
+        params = push(Arg(d, e.x, raw=True), params)
         e = e.f
     match e:
         case K():
