@@ -100,7 +100,7 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
 def _plan_value(value: object, what: str) -> Tree:
     """``value`` if it is a PLAN tree at its top (deeper nodes are checked
     when the core reads the law), else a clear error."""
-    if isinstance(value, (App, Law, Pin)) or (
+    if isinstance(value, (App, Law, Pin, Value)) or (
             isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         return value
     raise SireError(f"{what} is not a PLAN value: {value!r:.80}")
