@@ -23,6 +23,7 @@ test: install
 bench: install
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_rex.py
+	$(PY) bench/bench_sire.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..errors import SireError
-from ..rex import Rex, Span, show
+from ..rex import Embed, Leaf, Node, Rex, Span, show
 
 
 class SireFailure(SireError):
@@ -36,11 +36,37 @@ class SireFailure(SireError):
 
 
 def printed(rex: Rex) -> str:
-    """A Rex tree printed for a message (a placeholder if it cannot be)."""
+    """A Rex tree printed for a message, embedded values shown in PLAN
+    notation (a placeholder if it cannot be printed at all)."""
     try:
-        return show(rex)
+        return show(_shown_embeds(rex))
+    except RecursionError:
+        return "<rex nested too deeply to print>"
     except Exception as e:  # an odd tree from a macro must not hide the error
         return f"<unprintable rex: {e}>"
+
+
+def _shown_embeds(rex: Rex) -> Rex:
+    """The tree with each embedded value replaced by a text leaf of its
+    PLAN notation, cut short (messages only; recursion is bounded by the
+    depth of a block, and caught by the caller)."""
+    if isinstance(rex, Embed):
+        return Leaf("TEXT", _plan_text(rex.value), None, rex.span)
+    heir = None if rex.heir is None else _shown_embeds(rex.heir)
+    if isinstance(rex, Leaf):
+        return rex if heir is rex.heir else Leaf(rex.shape, rex.text, heir, rex.span)
+    sons = tuple(_shown_embeds(s) for s in rex.sons)
+    return Node(rex.shape, rex.rune, sons, heir, rex.span)
+
+
+def _plan_text(value: object) -> str:
+    from ..notation import show as show_plan
+
+    try:
+        tree = value.to_tree() if hasattr(value, "to_tree") else value
+        return show_plan(tree, width=80).replace("{", "(").replace("}", ")")
+    except Exception:  # a value that cannot be printed (a loop): say so
+        return "<value>"
 
 
 def _indent(text: str) -> str:
