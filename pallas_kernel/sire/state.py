@@ -205,8 +205,8 @@ def bind_of_pin(p: object) -> Bind:
         raise SireError("a binding is not a row of six")
     key = nat_of(items[0], "a binding key")
     hit = _known.get(key)
-    if hit is not None and isinstance(p, Value) and hit[1] == p:
-        return hit[0]
+    if hit is not None and isinstance(p, Value) and hit[1].pin_hash() == p.pin_hash():
+        return hit[0]  # by hash: a structural comparison would walk whole values
     b = Bind(key=key, value=items[1], code=decode_ast(items[2]),
              location=nat_of(items[3], "a binding location"),
              name=nat_of(items[4], "a binding name"), props=items[5])
