@@ -411,3 +411,27 @@ def test_value_leaves_in_trees_are_shared_not_copied():
     inner = plan.from_tree(Pin(Law(text_nat("k"), 2, 1))).force()
     v = plan.from_tree(App(App(inner, 4), 5)).force()
     assert int(v) == 4
+
+
+# ----- the command line ----------------------------------------------------------
+
+def test_cli_sire_and_save(tmp_path, monkeypatch, capsys):
+    from pallas_kernel.cli import main
+    monkeypatch.setattr("sys.stdin", io.StringIO("(k 3 4)\n"))
+    assert main(["sire", "--no-cache", "-I", str(DATA), "t_last"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "3"
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["sire", "--no-cache", "-I", str(DATA), "t_unresolved"]) == 2
+    assert "t_unresolved.sire:5:6" in capsys.readouterr().err
+    seed = tmp_path / "m.seed"
+    assert main(["save", "--no-cache", str(seed), str(DATA / "t_last.sire")]) == 0
+    assert main(["show", str(seed)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("<")
+
+
+def test_cli_sire_uses_the_cache(tmp_path, monkeypatch, capsys):
+    from pallas_kernel.cli import main
+    monkeypatch.setenv("PALLAS_SIRE_CACHE", str(tmp_path / "c"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["sire", "-I", str(DATA), "t_last"]) == 0
+    assert len(list((tmp_path / "c").glob("*.seed"))) == 3

@@ -140,9 +140,11 @@ def make_loader(include: list[str], modules: list[str], use_cache: bool,
 
 
 def main_sire(include: list[str], modules: list[str], jets: bool, use_cache: bool,
-              stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-              stderr: TextIO = sys.stderr) -> int:
-    """``pallas sire``: load, then the REPL on stdin."""
+              stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None,
+              stderr: Optional[TextIO] = None) -> int:
+    """``pallas sire``: load, then the REPL on stdin (streams default to the
+    process's, looked up at call time)."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     printer = Printer(stdout)
     _core.set_trace(printer.trace)
     try:
@@ -167,8 +169,9 @@ def main_sire(include: list[str], modules: list[str], jets: bool, use_cache: boo
 
 
 def main_save(seed_file: str, source: str, include: list[str], use_cache: bool,
-              stderr: TextIO = sys.stderr) -> int:
+              stderr: Optional[TextIO] = None) -> int:
     """``pallas save SEED FILE``: load FILE's chain, save its ``main``."""
+    stderr = stderr or sys.stderr
     loader = make_loader(include, [source], use_cache)
     try:
         state = loader.load(module_name(source))
