@@ -109,6 +109,11 @@ def test_keys_and_props(base):
     assert p.location == text_nat("t_base")
 
 
+def test_tagged_named_lambda(base):
+    law = layer(value(base, "wutTag"))
+    assert isinstance(law, Law) and law.name == text_nat("otherTag") and law.arity == 1
+
+
 def test_sharp_twins_and_multi_command(base):
     assert int(value(base, "sharp")) == 6
     assert int(value(base, "starred")) == 1 and int(value(base, "starred2")) == 2
