@@ -440,3 +440,12 @@ def test_cli_sire_uses_the_cache(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["sire", "-I", str(DATA), "t_last"]) == 0
     assert len(list((tmp_path / "c").glob("*.seed"))) == 3
+
+
+def test_state_encoding_agrees_with_the_backend_noun_module(base):
+    """Two encoders of bindings (this front end's state.py and the backend's
+    noun.py) give the same pins for every binding of a module."""
+    from pallas_kernel.sire import noun
+    from pallas_kernel.sire.state import bind_pin
+    for b in base.scope.values():
+        assert bind_pin(b) == plan.from_tree(noun.bind_noun(b)).force(), nat_text(b.name)
