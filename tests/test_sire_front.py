@@ -350,7 +350,7 @@ def test_repl_prints_definitions_values_asserts_and_trace():
     code, out, err = repl(src, "t_last")
     assert code == 0
     assert out.splitlines() == ["x=7", "7", "=?= 7 x", "7"]
-    assert "REPL:1:3" in err and "Unresolved symbol: nothere" in err
+    assert "REPL:7:3" in err and "Unresolved symbol: nothere" in err   # lines of the whole input
 
 
 def test_repl_prints_trace_output():

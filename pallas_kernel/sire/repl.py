@@ -70,18 +70,22 @@ def _name(n: int) -> str:
     return s if s is not None and s.isprintable() and s else str(n)
 
 
-def stdin_blocks(stream: TextIO) -> Iterable[str]:
+def stdin_blocks(stream: TextIO) -> Iterable[tuple[int, str]]:
     """The input cut at blank lines, so each chunk is read as soon as it is
-    complete."""
+    complete: (lines before the chunk, its text)."""
     lines: list[str] = []
+    before = seen = 0
     for line in stream:
+        seen += 1
         if line.strip():
+            if not lines:
+                before = seen - 1
             lines.append(line)
         elif lines:
-            yield "".join(lines)
+            yield before, "".join(lines)
             lines = []
     if lines:
-        yield "".join(lines)
+        yield before, "".join(lines)
 
 
 def repl_state(loaded: Optional[State], last: Optional[str]) -> State:
@@ -96,16 +100,20 @@ def repl_state(loaded: Optional[State], last: Optional[str]) -> State:
 
 
 def run_repl(state: State, stream: TextIO, out: Printer, err: TextIO) -> int:
-    """Read and run blocks until the end of input."""
-    for chunk in stdin_blocks(stream):
+    """Read and run blocks until the end of input; errors name the line of
+    the whole input."""
+    for before, chunk in stdin_blocks(stream):
         for block in read_blocks(chunk, "REPL"):
             if block.errors:
                 for e in block.errors:
+                    e.line += before
                     print(e, file=err)
                 continue
             try:
                 state = run_block(state, block.rex, "REPL", out)
             except SireFailure as e:
+                if e.span is not None:
+                    e.span = e.span._replace(line=e.span.line + before)
                 print(e, file=err)
             except RecursionError:
                 print("REPL: the block is nested too deeply", file=err)
