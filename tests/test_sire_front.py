@@ -381,8 +381,9 @@ def test_repl_exit_codes():
 
 
 def test_jet_report():
-    code, out, _ = repl("", "t_base", jets=True)
+    code, out, _ = repl("(_Zork x)=x\n", "t_base", jets=True)
     assert "jets matched (1): _If" in out and "jets mismatched (0):" in out
+    assert "jets unknown (1): _Zork" in out
 
 
 def test_pallas_save_writes_main(tmp_path):

@@ -43,8 +43,9 @@ def test_bootstrap_chain_to_prelude_loads_with_all_jets_matched():
         assert text_nat(m) in st.modules
     assert traces, "the chain's trk calls reach the trace hook"
     out = io.StringIO()
-    jet_report(out)
+    jet_report(out, st)
     lines = out.getvalue().splitlines()
     n = len({name for name, _ in plan.jet_table()})
     assert lines[0].startswith(f"jets matched ({n}):"), lines[0][:80]
-    assert lines[1] == "jets mismatched (0): " and lines[2] == "jets unknown (0): "
+    assert lines[1] == "jets mismatched (0): " and lines[2] == "jets unmet (0): "
+    assert lines[3].startswith("jets unknown (")

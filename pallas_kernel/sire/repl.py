@@ -99,9 +99,9 @@ def repl_state(loaded: Optional[State], last: Optional[str]) -> State:
     return st
 
 
-def run_repl(state: State, stream: TextIO, out: Printer, err: TextIO) -> int:
-    """Read and run blocks until the end of input; errors name the line of
-    the whole input."""
+def run_repl(state: State, stream: TextIO, out: Printer, err: TextIO) -> State:
+    """Read and run blocks until the end of input (errors name the line of
+    the whole input); the final state."""
     for before, chunk in stdin_blocks(stream):
         for block in read_blocks(chunk, "REPL"):
             if block.errors:
@@ -117,18 +117,44 @@ def run_repl(state: State, stream: TextIO, out: Printer, err: TextIO) -> int:
                 print(e, file=err)
             except RecursionError:
                 print("REPL: the block is nested too deeply", file=err)
-    return 0
+    return state
 
 
-def jet_report(stream: TextIO) -> None:
-    """Matched, mismatched and unknown (never met) jet names."""
+def jet_report(stream: TextIO, state: Optional[State] = None) -> None:
+    """Jet names: matched (a pin was made with the table's hash), mismatched
+    (made only with other hashes), unmet (table entries never made) and, given
+    a state, unknown (bound laws named like jets, ``_Xxx``, that the table
+    does not list)."""
     rows = _core.jet_report()
     matched = sorted({_name(n) for n, _, m, _ in rows if m})
     mismatched = sorted({_name(n) for n, _, m, x in rows if x} - set(matched))
-    unknown = sorted({_name(n) for n, _, m, x in rows if not m and not x})
+    unmet = sorted({_name(n) for n, _, m, x in rows if not m and not x})
     print(f"jets matched ({len(matched)}): {' '.join(matched)}", file=stream)
     print(f"jets mismatched ({len(mismatched)}): {' '.join(mismatched)}", file=stream)
-    print(f"jets unknown ({len(unknown)}): {' '.join(unknown)}", file=stream)
+    print(f"jets unmet ({len(unmet)}): {' '.join(unmet)}", file=stream)
+    if state is not None:
+        known = {_name(n) for n, _, _, _ in rows}
+        unknown = sorted(_jet_like_names(state) - known)
+        print(f"jets unknown ({len(unknown)}): {' '.join(unknown)}", file=stream)
+
+
+def _jet_like_names(state: State) -> set[str]:
+    """Names of pinned laws bound anywhere in the state that look like jet
+    names: an underscore and a capital letter."""
+    from ..tree import Law, Pin
+    from .state import layer
+
+    names: set[str] = set()
+    for scope in (state.scope, *state.modules.values()):
+        for b in scope.values():
+            v = b.value
+            if isinstance(v, int) or v.kind != "pin":
+                continue
+            item = layer(layer(v).item)
+            name = _name(item.name) if isinstance(item, Law) else ""
+            if len(name) > 1 and name[0] == "_" and name[1].isupper():
+                names.add(name)
+    return names
 
 
 def make_loader(include: list[str], modules: list[str], use_cache: bool,
@@ -168,10 +194,10 @@ def main_sire(include: list[str], modules: list[str], jets: bool, use_cache: boo
         except (SireFailure, PallasError) as e:
             print(e, file=stderr)
             return 2
-        code = run_repl(repl_state(state, names[-1] if names else None), stdin, printer, stderr)
+        final = run_repl(repl_state(state, names[-1] if names else None), stdin, printer, stderr)
         if jets:
-            jet_report(stdout)
-        return code
+            jet_report(stdout, final)
+        return 0
     finally:
         _core.set_trace(None)
 
