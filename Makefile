@@ -24,6 +24,7 @@ bench: install
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_jets.py
 	$(PY) bench/bench_rex.py
+	$(PY) bench/bench_sire.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so

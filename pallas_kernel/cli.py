@@ -6,6 +6,9 @@
     pallas save-plan EXPR FILE.seed         evaluate EXPR and save it as a seed
     pallas rex [--hash] FILE                print each Rex block re-printed (or, with
                                             --hash, the plan hash of its PLAN encoding)
+    pallas sire [-I DIR]... [MODULE]...     load Sire modules, then a REPL on stdin
+                                            (--jet-report, --no-cache)
+    pallas save SEED FILE                   compile a Sire file, save its `main` as a seed
 
 Errors go to stderr, each naming its place, and the exit status is 1
 (130 after Ctrl-C).
@@ -76,6 +79,18 @@ def _cmd_rex(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_sire(args: argparse.Namespace) -> int:
+    from .sire.repl import main_sire
+
+    return main_sire(args.include, args.modules, args.jet_report, not args.no_cache)
+
+
+def _cmd_save(args: argparse.Namespace) -> int:
+    from .sire.repl import main_save
+
+    return main_save(args.seed, args.file, args.include, not args.no_cache)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pallas", description="Pallas: PLAN, Rex and Sire.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -95,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="the file, or - for stdin")
     c.add_argument("--hash", action="store_true", help="print each block's plan hash instead")
     c.set_defaults(run=_cmd_rex)
+    c = sub.add_parser("sire", help="load Sire modules, then read Sire blocks from stdin")
+    c.add_argument("modules", nargs="*", help="modules (names or .sire files); the last is imported")
+    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
+    c.add_argument("--jet-report", action="store_true", help="print matched/mismatched/unknown jets at exit")
+    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    c.set_defaults(run=_cmd_sire)
+    c = sub.add_parser("save", help="compile a Sire file and save its `main` as a seed")
+    c.add_argument("seed")
+    c.add_argument("file")
+    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
+    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    c.set_defaults(run=_cmd_save)
     return p
 
 

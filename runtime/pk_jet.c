@@ -58,9 +58,14 @@ int pk_jet_match(PkRuntime *rt, PkPin *pin) {
         if (pk_hash_pin(rt, pin)) return -1;
         if (memcmp(pin->hash, e->hash, 32)) continue;
         rt->jet_matches++;
+        e->matched++;
         if (e->jet && e->jet->arity == law->arity) pin->jet = e->jet;
         return 0;
     }
-    if (named) rt->jet_mismatches++;
+    if (named) {
+        rt->jet_mismatches++;
+        for (size_t i = 0; i < rt->njets; i++)
+            if (pk_nat_eq(rt, rt->jets[i].name, law->name)) rt->jets[i].mismatched++;
+    }
     return 0;
 }

@@ -70,6 +70,8 @@ typedef struct PkJetEntry {
     PkVal name;
     uint8_t hash[32];
     const PkJet *jet;
+    uint64_t matched;      /* pins made with this name and hash (jet report) */
+    uint64_t mismatched;   /* pins made with this name but no accepted hash */
 } PkJetEntry;
 
 /* Argument helpers for jets: arguments arrive unevaluated unless declared. */

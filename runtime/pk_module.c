@@ -388,6 +388,51 @@ done:
     return result;
 }
 
+/*
+** layer(): one level of the value, evaluated to WHNF, as a tree whose
+** children are Values (or ints for nats): the Sire front end inspects
+** compiled values this way without converting whole closures to trees.
+*/
+static PyObject *child_obj(PkVal v) {
+    v = pk_deref(v);
+    return pk_is_nat(v) ? pk_nat_to_py(RT, v) : wrap(v);
+}
+
+static PyObject *value_layer(PyObject *self, PyObject *unused) {
+    PkVal v = whnf_of(self);
+    if (!v) return NULL;
+    switch (pk_kind(v)) {
+    case 0: case PK_BIG: return pk_nat_to_py(RT, v);
+    case PK_PIN: {
+        PyObject *item = child_obj(pk_pin(v)->item);
+        PyObject *r = item ? PyObject_CallOneArg(the_state->tree_pin, item) : NULL;
+        Py_XDECREF(item);
+        return r;
+    }
+    case PK_LAW: {
+        PkLaw *l = pk_law(v);
+        PyObject *n = pk_nat_to_py(RT, l->name), *a = pk_nat_to_py(RT, l->arity_val);
+        PyObject *b = n && a ? child_obj(l->body) : NULL;
+        PyObject *r = b ? PyObject_CallFunctionObjArgs(the_state->tree_law, n, a, b, NULL) : NULL;
+        Py_XDECREF(n); Py_XDECREF(a); Py_XDECREF(b);
+        return r;
+    }
+    default: {
+        PkClo *c = pk_clo(v);
+        PyObject *acc = child_obj(c->head);
+        for (uint32_t i = 0; acc && i < c->h.n; i++) {
+            PyObject *x = child_obj(pk_clo(v)->args[i]);   /* wrap may collect: reload */
+            PyObject *app = x ? PyObject_CallFunctionObjArgs(the_state->tree_app, acc, x, NULL) : NULL;
+            Py_DECREF(acc);
+            Py_XDECREF(x);
+            acc = app;
+            v = val_of(self);
+        }
+        return acc;
+    }
+    }
+}
+
 /* ----- trees in --------------------------------------------------------------- */
 
 /*
@@ -425,7 +470,7 @@ static PyObject *core_from_tree(PyObject *mod, PyObject *tree) {
     while (nw) {
         Work *w = &work[nw - 1];
         PyObject *o = w->o;
-        if (PyLong_Check(o)) {
+        if (PyLong_Check(o) || is_value(o)) {  /* a Value leaf is used as it is */
             PkVal v = to_val(o);
             if (!v) goto done;
             nw--;
@@ -747,6 +792,24 @@ static PyObject *core_set_trace(PyObject *mod, PyObject *fn) {
     Py_RETURN_NONE;
 }
 
+/* jet_report(): (name, hash, matched, mismatched) for each table entry, so
+** `pallas sire --jet-report` can say which jets met their legal code. */
+static PyObject *core_jet_report(PyObject *mod, PyObject *unused) {
+    PkRuntime *rt = RT;
+    PyObject *out = PyList_New(0);
+    for (size_t i = 0; out && i < rt->njets; i++) {
+        PkJetEntry *e = &rt->jets[i];
+        PyObject *name = pk_nat_to_py(rt, e->name);
+        PyObject *t = name ? Py_BuildValue("(Oy#KK)", name, (const char *)e->hash, (Py_ssize_t)32,
+                                           (unsigned long long)e->matched,
+                                           (unsigned long long)e->mismatched) : NULL;
+        Py_XDECREF(name);
+        if (!t || PyList_Append(out, t)) { Py_XDECREF(t); Py_CLEAR(out); break; }
+        Py_DECREF(t);
+    }
+    return out;
+}
+
 static PyObject *core_stats(PyObject *mod, PyObject *unused) {
     PkRuntime *rt = RT;
     return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:n,s:n}",
@@ -769,6 +832,7 @@ static PyMethodDef value_methods[] = {
     {"force", value_force, METH_NOARGS, "Evaluate to normal form."},
     {"apply", value_apply, METH_VARARGS, "The lazy application (self a1 .. an)."},
     {"to_tree", value_to_tree, METH_NOARGS, "The normal form as a pallas_kernel.tree."},
+    {"layer", value_layer, METH_NOARGS, "One level of the WHNF as a tree with Value children."},
     {"pin_hash", value_pin_hash, METH_NOARGS, "The 32-byte BLAKE3 hash of a pin."},
     {"plan_hash", value_plan_hash, METH_NOARGS, "BLAKE3 of the tagged serialization."},
     {"serialize", value_serialize, METH_NOARGS, "The tagged serialization that hashes use."},
@@ -807,6 +871,7 @@ static PyMethodDef core_methods[] = {
     {"native_jets", core_native_jets, METH_NOARGS, "Names that have native code."},
     {"call_jet", core_call_jet, METH_VARARGS, "Run a native jet by name (test hook)."},
     {"stats", core_stats, METH_NOARGS, "Counters of the runtime."},
+    {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
     {"save_seed", core_save_seed, METH_VARARGS, "save_seed(value, c_quirk=True): the seed bytes (C codec)."},

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Union
 
 from ..errors import SireError
+from ..plan import Value
 from ..tree import App, Law, Pin, Tree
 from .ast import tag_text
 from .walk import Step, run
@@ -166,12 +167,16 @@ def _gen(fun: Fun, st: Stats, slots: dict[int, int], max_ref: int, e: Exp) -> St
 def is_code_shaped(max_ref: int, value: Tree) -> bool:
     """Whether a law body would read ``value`` as code rather than as a
     constant: a nat that names a slot, or ``(0 a b)``, ``(1 a b)``, ``(2 a)``."""
+    if isinstance(value, Value):  # a core value: look at its top layer
+        value = value.layer()
     if isinstance(value, int):
         return value <= max_ref
     args = 0
     while isinstance(value, App) and args < 3:
         value = value.fun
         args += 1
+        if isinstance(value, Value):
+            value = value.layer()
     if isinstance(value, App) or not isinstance(value, int):
         return False
     return (value, args) in ((0, 2), (1, 2), (2, 1))

@@ -19,6 +19,7 @@ become values (:class:`~.codegen.VAL`). On the way, as the reference does
 from __future__ import annotations
 
 from ..errors import SireError
+from ..plan import Value
 from ..tree import App, Law, Pin, Tree
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V
 from .codegen import APP, VAL, VAR, Exp, Fun, compile_fun
@@ -99,7 +100,7 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
 def _plan_value(value: object, what: str) -> Tree:
     """``value`` if it is a PLAN tree at its top (deeper nodes are checked
     when the core reads the law), else a clear error."""
-    if isinstance(value, (App, Law, Pin)) or (
+    if isinstance(value, (App, Law, Pin, Value)) or (
             isinstance(value, int) and not isinstance(value, bool) and value >= 0):
         return value
     raise SireError(f"{what} is not a PLAN value: {value!r:.80}")
@@ -154,5 +155,7 @@ def true_arity(value: Tree, known: dict[int, tuple[Tree, int]]) -> int:
             value = value.item
         elif isinstance(value, Law):
             return max(value.arity - applied, 0)
+        elif isinstance(value, Value):  # a core value: look at its top layer
+            value = value.layer()
         else:
             return max({0: 3, 1: 5, 2: 3}.get(value, 1) - applied, 0)

@@ -1,0 +1,132 @@
+"""Benchmarks of loading a chain of Sire modules, cold and warm (cache).
+
+    sire_chain_cold_per_kloc   compile a generated chain (seconds per 1,000
+                               lines) vs CPython compiling and running the same
+                               number of lines of generated Python (the peer)
+    sire_chain_warm_vs_cold    load the same chain again from the compile
+                               cache vs compiling it (ratio well below 1 means
+                               the cache pays)
+
+The chain is made here by a seeded generator: modules of primitive Sire,
+each importing the one before, with laws, lets, lambdas, a macro used in
+every module and an assertion per definition. With PALLAS_REFERENCE set
+(a checkout of the reference), the reference chain to ``sire`` is timed
+too (sire_ref_chain_cold_per_kloc, sire_ref_chain_warm_vs_cold).
+Times are wall-clock seconds of this process (the load is single-threaded).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pallas_kernel import _core
+from pallas_kernel.sire.cache import Cache
+from pallas_kernel.sire.modules import Loader
+
+MODULES = 12
+DEFS = 60
+
+
+def _module(i: int, rng: random.Random) -> str:
+    """Module ``m<i>``: definitions over the previous module's names."""
+    head = f"#### m{i}" + (f" <- m{i - 1}" if i else "")
+    lines = [head, ""]
+    if i:
+        lines += [f":| m{i - 1}", ""]
+    else:
+        lines += ["= ({##EMBD} v z) .{##EMBD}", "",
+                  "= ({%%} st rex err ok) (ok st (.{##EMBD} 7))", "",
+                  "(k x y)=x", "", "= (twice f x) (f (f x))", ""]
+    for d in range(DEFS):
+        name = f"f{i}_{d}"
+        n = rng.randrange(1, 4)
+        k = rng.randrange(4)
+        if k == 0:
+            body = f"(@ t (3 a1) (k t a1))"
+        elif k == 1:
+            body = f"(twice (& y (3 y)) a1)"
+        elif k == 2:
+            body = f"(@@ (g = (& z (k a1 g)))(h = 1) (g h))"
+        else:
+            body = f"(k a1 (%%))"
+        args = " ".join(f"a{j + 1}" for j in range(n))
+        lines += [f"= ({name} {args})", f"  {body}", ""]
+        call = " ".join(str(rng.randrange(9)) for _ in range(n))
+        first = call.split()[0]
+        want = {0: int(first) + 1, 1: int(first) + 2, 2: first, 3: first}[k]
+        lines += [f"=?= {want} ({name} {call})", ""]
+    exports = ["k", "twice", "{%%}", "{##EMBD}"] + [f"f{i}_{d}" for d in range(DEFS)]
+    lines += ["^-^ " + " ".join(exports), ""]
+    return "\n".join(lines)
+
+
+def _python_peer(lines: int, rng: random.Random) -> str:
+    """Python source of about ``lines`` lines doing similar work."""
+    out = ["def k(x, y): return x", "def twice(f, x): return f(f(x))"]
+    while len(out) < lines:
+        n = len(out)
+        out += [f"def g{n}(a1, a2=0):", "    t = a1 + 1", "    return k(t, a1)",
+                f"assert g{n}({rng.randrange(9)}) >= 1", ""]
+    return "\n".join(out)
+
+
+def _time_load(lib: str, top: str, cache_dir: Path | None) -> float:
+    loader = Loader(include=[lib], cache=Cache(cache_dir) if cache_dir else None)
+    t = time.perf_counter()
+    loader.load(top)
+    return time.perf_counter() - t
+
+
+def _line(name: str, ours: float, peer: float) -> None:
+    print(f"{name} ours={ours:.4f} peer={peer:.4f} ratio={ours / peer:.3f}", flush=True)
+
+
+def _chain(name: str, lib: str, top: str, lines: int, work: Path) -> None:
+    cache = work / f"cache-{name}"
+    cold = _time_load(lib, top, cache)
+    warm = _time_load(lib, top, cache)
+    rng = random.Random(2)
+    src = _python_peer(lines, rng)
+    t = time.perf_counter()
+    exec(compile(src, "<peer>", "exec"), {})
+    peer = time.perf_counter() - t
+    _line(f"{name}_cold_per_kloc", cold * 1000 / lines, peer * 1000 / lines)
+    _line(f"{name}_warm_vs_cold", warm, cold)
+
+
+def main() -> int:
+    _core.set_trace(None)
+    work = Path(tempfile.mkdtemp(prefix="pk_bench_sire_"))
+    try:
+        rng = random.Random(1)
+        lib = work / "lib"
+        lib.mkdir()
+        lines = 0
+        for i in range(MODULES):
+            text = _module(i, rng)
+            lines += text.count("\n")
+            (lib / f"m{i}.sire").write_text(text)
+        _chain("sire_chain", str(lib), f"m{MODULES - 1}", lines, work)
+        ref = os.environ.get("PALLAS_REFERENCE")
+        if ref:
+            d = Path(ref) / "sire" if (Path(ref) / "sire").is_dir() else Path(ref)
+            n = _ref_lines(d)
+            _chain("sire_ref_chain", str(d), "sire", n, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _ref_lines(d: Path) -> int:
+    """Lines of the reference chain up to ``sire`` (sire_*.sire and sire.sire)."""
+    return sum(p.read_text().count("\n") for p in d.glob("sire*.sire") if p.stem != "sire_tests")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""Reading Rex as Sire expressions: Rex trees to the AST (:mod:`.ast`).
+
+This follows ``readExpr`` of the reference (``lib/Sire.hs``): a node whose
+rune is bound in scope is a macro call and is expanded first (even for the
+built-in runes); other nodes are the primitive forms ``| - ** @ @@ ^ & ? ??
+.`` and their ``#`` twins; leaves are numbers, strings, line strings and
+names, and the odd leaves (``0xff``, a leaf with an heir) go to the ``#``
+macro. Names resolve to the innermost local (a de Bruijn index), then to the
+scope (a global binding, bound statically).
+
+A :class:`Reader` works on one block: it holds the state (macros may change
+it) and the block, so failures can name their place.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..errors import PlanCrash, PlanError, SireError
+from ..plan import Value, from_tree
+from ..rex import Embed, Leaf, Node, Rex, Span, to_plan
+from ..tree import App, Law, text_nat
+from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
+from .failure import SireFailure
+from .rexvalue import rex_of_value
+from .state import State, nat_of, row_items
+
+Env = list  # of Optional[int]: binder names, innermost first
+
+EXPR_RUNES = frozenset(["|", "#|", "-", "#-", "**", "#**", "@", "#@", "@@", "#@@",
+                        "^", "#^", "&", "#&", "?", "#?", "??", "#??", ".", "#."])
+
+_C3 = Law(0, 4, 0)
+_ERR = App(_C3, 0)
+_OK = App(_C3, 1)
+
+
+def kids(rex: Node | Leaf) -> list[Rex]:
+    """Sons followed by the heir, as most forms read them."""
+    out = list(rex.sons) if isinstance(rex, Node) else []
+    if rex.heir is not None:
+        out.append(rex.heir)
+    return out
+
+
+def try_key(rex: Rex) -> Optional[int]:
+    """The nat a key leaf names (``readKey``): digits, a word or a text,
+    with no heir; None otherwise."""
+    if not isinstance(rex, Leaf) or rex.heir is not None:
+        return None
+    if rex.shape == "TEXT":
+        return text_nat(rex.text)
+    if rex.shape != "WORD" or not rex.text:
+        return None
+    if rex.text[0].isdigit():
+        return int(rex.text) if rex.text.isdigit() else None
+    return text_nat(rex.text)
+
+
+class Reader:
+    """Reads the expressions of one block against a state."""
+
+    def __init__(self, state: State, block: Rex, file: str = "<input>"):
+        self.state = state
+        self.block = block
+        self.file = file
+        self.span: Optional[Span] = getattr(block, "span", None)
+
+    # ----- failures -----------------------------------------------------------
+
+    def fail(self, rex: Optional[Rex], reason: str, kind: str = "parse") -> SireFailure:
+        """A failure at ``rex`` (or the nearest place read before it)."""
+        span = getattr(rex, "span", None) or self.span
+        return SireFailure(reason, rex, span, kind)
+
+    def key(self, rex: Rex) -> int:
+        """A key, or a failure."""
+        k = try_key(rex)
+        if k is None:
+            raise self.fail(rex, "Bad key: expected something like: 234, foo, 'foo'")
+        return k
+
+    # ----- macros -------------------------------------------------------------
+
+    def macro_for(self, rune: str) -> Optional[Value]:
+        """The macro bound to a rune's text in scope, if any."""
+        b = self.state.scope.get(text_nat(rune))
+        return None if b is None else b.value
+
+    def expand(self, macro: object, rex: Rex) -> Rex:
+        """Call ``(macro state rex err ok)`` and adopt its result: the new
+        state and the Rex to read next, or a macro failure."""
+        args = (self.state.to_plan(), from_tree(to_plan(rex)), from_tree(_ERR), from_tree(_OK))
+        fn = macro if isinstance(macro, Value) else from_tree(macro)
+        try:
+            items = row_items(fn.apply(*args).whnf(), "the macro result")
+            if len(items) != 3:
+                raise SireError("the macro result is not a row of three")
+            tag = nat_of(items[2], "the macro result tag")
+            if tag == 0:
+                msg = nat_of(items[0], "the macro error message")
+                raise self.fail(_safe_rex(items[1]) or rex, _text(msg), "macro")
+            if tag != 1:
+                raise SireError(f"the macro result has tag {tag}")
+            out = rex_of_value(items[0])
+            self.state.adopt(items[1])
+        except PlanCrash as e:
+            raise self.fail(rex, f"the macro crashed: {e}", "macro") from None
+        except PlanError as e:
+            raise self.fail(rex, f"the macro failed: {e}", "macro") from None
+        except SireFailure:
+            raise
+        except SireError as e:
+            raise self.fail(rex, f"Invalid macro expansion result: {e}", "macro") from None
+        return out
+
+    # ----- expressions --------------------------------------------------------
+
+    def expr(self, env: Env, rex: Rex) -> Sire:
+        """The AST of an expression read in ``env`` (``readExpr``)."""
+        try:
+            return self._expr(env, rex)
+        except RecursionError:
+            raise self.fail(rex, "expression nested too deeply") from None
+
+    def _expr(self, env: Env, rex: Rex) -> Sire:
+        while isinstance(rex, Node):
+            if rex.span is not None:
+                self.span = rex.span
+            macro = self.macro_for(rex.rune)
+            if macro is None:
+                return self._node(env, rex)
+            rex = self.expand(macro, rex)
+        if isinstance(rex, Embed):
+            return K(rex.value)
+        if rex.span is not None:
+            self.span = rex.span
+        return self._leaf(env, rex)
+
+    def _leaf(self, env: Env, rex: Leaf) -> Sire:
+        if rex.shape == "LINE":
+            lines = [rex.text]
+            h = rex.heir
+            while h is not None:
+                if not (isinstance(h, Leaf) and h.shape == "LINE"):
+                    raise self.fail(h, "Mis-matched node in text block")
+                lines.append(h.text)
+                h = h.heir
+            return K(text_nat("\n".join(lines)))
+        if rex.heir is not None:
+            hax = self.macro_for("#")
+            if hax is None:
+                raise self.fail(rex, "leaf-juxtaposition, but no # macro")
+            bare = Leaf(rex.shape, rex.text, None, rex.span)
+            return self._expr(env, self.expand(hax, Node("INFX", "#", (bare, rex.heir), None, rex.span)))
+        if rex.shape == "TEXT":
+            return K(text_nat(rex.text))
+        if rex.text and not rex.text[0].isdigit():
+            return self.resolve(rex, env, text_nat(rex.text))
+        if rex.text.isdigit():
+            return K(int(rex.text))
+        hax = self.macro_for("#")
+        if hax is None:
+            raise self.fail(rex, "don't know how to parse this leaf")
+        return self._expr(env, self.expand(hax, Node("PREF", "#", (rex,), None, rex.span)))
+
+    def resolve(self, rex: Rex, env: Env, name: int) -> Sire:
+        """A name: the innermost local, else the global binding."""
+        for i, n in enumerate(env):
+            if n == name:
+                return V(i)
+        b = self.state.scope.get(name)
+        if b is None:
+            raise self.fail(rex, f"Unresolved symbol: {_text(name)}")
+        return G(b)
+
+    def _node(self, env: Env, rex: Node) -> Sire:
+        ks = kids(rex)
+        r = rex.rune.removeprefix("#") if rex.rune != "#" else rex.rune
+        if r in ("|", "-"):
+            if not ks:
+                raise self.fail(rex, "empty application")
+            out = self._expr(env, ks[0])
+            for k in ks[1:]:
+                out = A(out, self._expr(env, k))
+            return out
+        if r == "**":
+            if len(ks) != 1:
+                raise self.fail(rex, "This needs to have only one parameter")
+            return M(self._expr(env, ks[0]))
+        if r == "@":
+            if len(ks) != 3:
+                raise self.fail(rex, "Three paramaters are required")
+            n = self.key(ks[0])
+            v = self._expr(env, ks[1])
+            return L(v, self._expr([n] + env, ks[2]))
+        if r == "@@":
+            return self._letrec(env, rex, ks)
+        if r == "^":
+            if len(ks) < 2:
+                raise self.fail(rex, "Needs at least two paramaters")
+            v = self._expr(env, ks[-1])
+            inner = [text_nat("_")] + env
+            body = self._expr(inner, ks[0])
+            for k in ks[1:-1]:
+                body = A(body, self._expr(inner, k))
+            return L(v, body)
+        if r == "&":
+            return self._anon(env, rex, ks)
+        if r in ("?", "??"):
+            return self._lam(env, rex, ks, pin=(r == "??"))
+        if r == ".":
+            return self._ref(env, rex, ks)
+        raise self.fail(rex, f"Undefined rune: {rex.rune}")
+
+    def _letrec(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+        if len(ks) != 2:
+            raise self.fail(rex, "Two paramaters are required")
+        binds: list[tuple[int, Rex]] = []
+        b: Optional[Rex] = ks[0]
+        while b is not None:
+            if not (isinstance(b, Node) and b.rune == "=" and len(b.sons) == 2):
+                raise self.fail(rex, "Invalid (=) bind-seq")
+            binds.append((self.key(b.sons[0]), b.sons[1]))
+            b = b.heir
+        inner = [k for k, _ in binds] + env
+        vs = tuple(self._expr(inner, v) for _, v in binds)
+        return R(vs, self._expr(inner, ks[1]))
+
+    def _anon_sig(self, sig: Rex) -> list[int]:
+        if isinstance(sig, Node) and sig.rune == "|":
+            return [self.key(k) for k in kids(sig)]
+        if isinstance(sig, Leaf):
+            return [self.key(sig)]
+        raise self.fail(sig, "Expected something like: (x y z)")
+
+    def _anon(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+        if len(ks) not in (2, 3):
+            raise self.fail(rex, "Expected two or three parameters")
+        tag = self.key(ks[0]) if len(ks) == 3 else 0
+        names = self._anon_sig(ks[-2])
+        inner = list(reversed([None] + names)) + env
+        body = self._expr(inner, ks[-1])
+        return F(Lam(pin=False, mark=False, recr=False, tag=tag, args=len(names), body=body))
+
+    def wut_sig(self, sig: Rex) -> tuple[bool, int, list[int]]:
+        """``(f a b)``, ``(**f a b)`` or a bare ``f``: (inline?, name, args)."""
+        if isinstance(sig, Leaf):
+            return False, self.key(sig), []
+        if not (isinstance(sig, Node) and sig.rune == "|"):
+            raise self.fail(sig, "Expecting something like: (f x y)")
+        ks = kids(sig)
+        if not ks:
+            raise self.fail(sig, "Expected at least one parameter")
+        head, mark = ks[0], False
+        if isinstance(head, Node) and head.rune == "**":
+            hk = kids(head)
+            if len(hk) != 1:
+                raise self.fail(head, "Expected something like **x")
+            head, mark = hk[0], True
+        return mark, self.key(head), [self.key(k) for k in ks[1:]]
+
+    def _lam(self, env: Env, rex: Node, ks: list[Rex], pin: bool) -> Sire:
+        if len(ks) not in (2, 3):
+            raise self.fail(rex, "Expected two or three parameters")
+        mark, f, names = self.wut_sig(ks[-2])
+        tag = self.key(ks[0]) if len(ks) == 3 else f
+        inner = list(reversed([f] + names)) + env
+        body = self._expr(inner, ks[-1])
+        n = len(names)
+        return F(Lam(pin=pin, mark=mark, recr=has_ref_to(n, body), tag=tag, args=n, body=body))
+
+    def _ref(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+        if len(ks) == 1:
+            return self.resolve(rex, env, self.key(ks[0]))
+        if len(ks) == 2:
+            m, n = self.key(ks[0]), self.key(ks[1])
+            b = self.state.modules.get(m, {}).get(n)
+            if b is None:
+                raise self.fail(rex, f"Unresolved symbol: {_text(m)}.{_text(n)}")
+            return G(b)
+        raise self.fail(rex, "Needs one or two parameters")
+
+
+def _text(n: int) -> str:
+    """A name nat as text for messages (the number if it is not text)."""
+    from ..tree import nat_text
+
+    s = nat_text(n)
+    return s if s is not None and s.isprintable() else str(n)
+
+
+def _safe_rex(v: object) -> Optional[Rex]:
+    """The Rex a macro blamed, if it is one."""
+    try:
+        return rex_of_value(v)
+    except SireError:
+        return None
