@@ -148,7 +148,7 @@ static PkVal set_bit(PkRuntime *rt, PkVal *a) {
 }
 static PkVal clear_bit(PkRuntime *rt, PkVal *a) {
     PkVal t = test_bit(rt, a);
-    if (!t || t == pk_small(0)) return t ? pk_arg_nat(a, 1) : 0;
+    if (!t || t == pk_small(0)) return t ? pk_arg(a, 1) : 0;    /* as it was, nat or not */
     PkVal b = bex(rt, a);
     return b ? mix(rt, (PkVal[]){pk_arg_nat(a, 1), b}) : 0;
 }

@@ -101,11 +101,13 @@ static PkVal row_cons(PkRuntime *rt, PkVal *a) { return cons_snoc(rt, pk_arg(a, 
 static PkVal row_snoc(PkRuntime *rt, PkVal *a) { return cons_snoc(rt, pk_arg(a, 0), a[1], false); }
 
 /* (_IsRow x), (_IsCow x) */
+/* (_IsRow r): a row, the empty one included (legally: arity 1, head a cow) */
 static PkVal is_row(PkRuntime *rt, PkVal *a) { (void)rt; uint64_t n; return pk_small(pk_value_is_row(pk_arg(a, 0), &n)); }
+/* (_IsCow v): a law named 0 with body 0, which the empty row is too */
 static PkVal is_cow(PkRuntime *rt, PkVal *a) {
     (void)rt;
     PkVal v = pk_arg(a, 0);
-    return pk_small(pk_is_law(v) && pk_obj(v)->shape == PK_SHAPE_COW);
+    return pk_small(pk_is_law(v) && (pk_obj(v)->shape == PK_SHAPE_COW || pk_obj(v)->shape == PK_SHAPE_ROW0));
 }
 
 /* (sum row) = the sum of NAT of each element; elements not yet evaluated

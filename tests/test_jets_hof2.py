@@ -133,7 +133,7 @@ def test_bitwise_results_are_forced_only_to_whnf():
     assert J("_Bitwise", f, 2 ** 100 - 1, 7).nat == 0
 
 
-def test_bitwise_hundred_thousand_bits_in_constant_stack():
+def test_bitwise_large_input_hundred_thousand_bits_in_constant_stack():
     x, y = 2 ** 100_000 - 1, (2 ** 100_000 - 1) // 3
     before = _core.stats()["stack_words"]
     assert J("_Bitwise", v(FUNS["add"][0]), x, y).nat == x + y
@@ -243,7 +243,7 @@ def test_try_exp_falls_back_outside_the_format(text):
         J("_TryExp", v(text))
 
 
-def test_try_exp_deep_trees_in_constant_stack():
+def test_try_exp_large_deep_trees_in_constant_stack():
     deep = V("0")
     for _ in range(20_000):                           # (3 (3 (3 .. 0)))
         deep = f'["APPLY" [["VALUE" 3] {deep}]]'

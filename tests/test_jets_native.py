@@ -137,7 +137,7 @@ def test_nat_jets(name, args, expected):
     ("rowCons", (0, "[1 2]"), "[0 1 2]"), ("rowCons", (0, "[]"), "[0]"),
     ("rowSnoc", ("[1 2]", 3), "[1 2 3]"),
     ("_IsRow", ("[1]",), "1"), ("_IsRow", ("[]",), "1"), ("_IsRow", ("(0 1)",), "0"),
-    ("_IsCow", ("{0 3 0}",), "1"), ("_IsCow", ("[]",), "0"),
+    ("_IsCow", ("{0 3 0}",), "1"), ("_IsCow", ("[]",), "1"),   # legally: a law named 0 with body 0
 ])
 def test_row_jets(name, args, expected):
     assert S(name, *args) == expected
@@ -312,3 +312,19 @@ def test_compare_of_long_lazy_rows(n):
     assert _core.call_jet("_Cmp", row(5), row(5)).nat == 1
     assert _core.call_jet("_Cmp", row(5), row(7)).nat == 0
     assert _core.call_jet("_Lth", row(7), row(5)).nat == 0
+
+
+def test_clear_bit_gives_back_a_value_whose_bit_is_not_set_as_it_was():
+    # legally: if (testBit i v) (mix v (bex i)) v, so a non-nat comes back unchanged
+    assert _core.call_jet("_ClearBit", 1, 6).nat == 4
+    assert _core.call_jet("_ClearBit", 0, 6).nat == 6
+    assert plan.show(_core.call_jet("_ClearBit", 0, plan.read("[3 1]"))) == "[3 1]"
+    assert plan.show(_core.call_jet("_ClearBit", 2, plan.read("<7>"))) == "<7>"
+
+
+def test_the_empty_row_is_a_cow_and_a_row():
+    # legally a cow is a law named 0 with body 0, and {0 1 0} is one
+    assert _core.call_jet("_IsCow", plan.read("[]")).nat == 1
+    assert _core.call_jet("_IsCow", plan.read("{0 3 0}")).nat == 1
+    assert _core.call_jet("_IsCow", plan.read("{1 3 0}")).nat == 0
+    assert _core.call_jet("_IsRow", plan.read("[]")).nat == 1
