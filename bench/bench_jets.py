@@ -8,26 +8,11 @@ below 1 means we are faster). Run with `make bench`.
 from __future__ import annotations
 
 import random
-import sys
-import time
 
 from pallas_kernel import _core, plan
 from pallas_kernel.tree import Law, apps
 
-
-def best(fn, repeat: int = 3) -> float:
-    """The fastest of a few runs of fn(), in seconds."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def line(name: str, ours: float, peer: float, peer_name: str) -> None:
-    print(f"{name:<34} ours={ours:.4f}  peer={peer:.4f}  ratio={ours / peer:.3g}  (peer: {peer_name})")
-    sys.stdout.flush()
+from bench_core import best, line   # the same timing and report format
 
 
 def row(items) -> plan.Value:

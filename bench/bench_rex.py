@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import ast
 import random
-import sys
 import time
 
 from pallas_kernel.rex import read_blocks, show
+
+from bench_core import line   # the same report format (timing here is CPU time)
 
 NAMES = ["add", "sub", "map", "foldl", "len", "idx", "put", "get", "cons", "zip",
          "ifz", "seq", "trk", "bar", "rowAnd", "tabIns", "natBit", "listToRow"]
@@ -107,11 +108,6 @@ def best(fn, repeat: int = 3) -> float:
         fn()
         times.append(time.process_time() - t)
     return min(times)
-
-
-def line(name: str, ours: float, peer: float, peer_name: str) -> None:
-    print(f"{name:<34} ours={ours:.4f}  peer={peer:.4f}  ratio={ours / peer:.3g}  (peer: {peer_name})")
-    sys.stdout.flush()
 
 
 def read_everything(text: str) -> list:

@@ -48,13 +48,13 @@ def _module(i: int, rng: random.Random) -> str:
         n = rng.randrange(1, 4)
         k = rng.randrange(4)
         if k == 0:
-            body = f"(@ t (3 a1) (k t a1))"
+            body = "(@ t (3 a1) (k t a1))"
         elif k == 1:
-            body = f"(twice (& y (3 y)) a1)"
+            body = "(twice (& y (3 y)) a1)"
         elif k == 2:
-            body = f"(@@ (g = (& z (k a1 g)))(h = 1) (g h))"
+            body = "(@@ (g = (& z (k a1 g)))(h = 1) (g h))"
         else:
-            body = f"(k a1 (%%))"
+            body = "(k a1 (%%))"
         args = " ".join(f"a{j + 1}" for j in range(n))
         lines += [f"= ({name} {args})", f"  {body}", ""]
         call = " ".join(str(rng.randrange(9)) for _ in range(n))

@@ -8,26 +8,12 @@ import blake3 as blake3_lib
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pallas_kernel import _core, plan
+from pallas_kernel import plan
+
+from jet_calls import F, J, S
 
 CRASH = "(7 7)"                 # crashes with op 7 when forced
 ID = '{"I" 1 1}'                # (I x) is a thunk evaluating to x
-
-
-def V(a):
-    return plan.read(a) if isinstance(a, str) else a
-
-
-def J(name, *args):
-    return _core.call_jet(name, *[V(a) for a in args])
-
-
-def S(name, *args):
-    return plan.show(J(name, *args))
-
-
-def F(text):
-    return plan.read(text).force()
 
 
 def shown(text):

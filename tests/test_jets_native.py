@@ -7,6 +7,8 @@ from hypothesis import given, strategies as st
 from pallas_kernel import _core, plan
 from pallas_kernel.errors import PlanCrash
 
+from jet_calls import F, J, S
+
 nats = st.one_of(st.integers(0, 300), st.integers(0, 2 ** 200))
 
 
@@ -58,16 +60,6 @@ def test_unknown_jet_and_wrong_arity():
         _core.call_jet("_Nope", 1)
     with pytest.raises(TypeError):
         _core.call_jet("_Add", 1)
-
-
-def J(name, *args):
-    """Call a native jet; notation strings are read as values."""
-    xs = [plan.read(a) if isinstance(a, str) else a for a in args]
-    return _core.call_jet(name, *xs)
-
-
-def S(name, *args):
-    return plan.show(J(name, *args))
 
 
 @pytest.mark.parametrize("name, args, expected", [
@@ -206,10 +198,6 @@ def test_bar_jets_fall_back_on_non_bars():
                        ("barWeld", ('b#"a"', 1)), ("barTake", (1, 1))]:
         with pytest.raises(NotImplementedError):
             J(name, *args)
-
-
-def F(text):
-    return plan.read(text).force()
 
 
 @pytest.mark.parametrize("name, args, expected", [

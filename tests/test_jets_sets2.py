@@ -7,26 +7,12 @@ shapes that send the jet to the legal code (NotImplementedError)."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pallas_kernel import _core, plan
+from pallas_kernel import plan
+
+from jet_calls import F, J, S
 
 CRASH = "(7 7)"
 ID = '{"I" 1 1}'
-
-
-def F(text):
-    return plan.read(text).force()
-
-
-def V(a):
-    return plan.read(a) if isinstance(a, str) else a
-
-
-def J(name, *args):
-    return _core.call_jet(name, *[V(a) for a in args])
-
-
-def S(name, *args):
-    return plan.show(J(name, *args))
 
 
 def shown(text):
@@ -250,6 +236,7 @@ def test_take_of_a_non_nat_takes_everything():
 from functools import cmp_to_key                       # noqa: E402
 
 from pallas_kernel import notation, oracle            # noqa: E402
+
 
 any_keys = st.recursive(
     st.one_of(st.integers(0, 4).map(str), st.sampled_from(["{1 2 0}", "{2 1 5}", "<3>", "<[1]>", "(0 1)"])),

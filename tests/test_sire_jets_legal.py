@@ -16,7 +16,6 @@ import pytest
 from pallas_kernel import plan
 from pallas_kernel.errors import PallasError, PlanCrash
 from pallas_kernel.sire.modules import Loader
-from pallas_kernel.tree import Pin, text_nat
 
 ROOT = os.environ.get("PALLAS_REFERENCE")
 pytestmark = pytest.mark.skipif(not ROOT, reason="PALLAS_REFERENCE is not set")
