@@ -11,16 +11,18 @@
     pallas save SEED FILE                   compile a Sire file, save its `main` as a seed
 
 Errors go to stderr, each naming its place, and the exit status is 1
-(130 after Ctrl-C).
+(130 after Ctrl-C); `pallas sire` and `pallas save` use 2 for a failure
+that is not a syntax error (see :func:`exit_status`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
-from . import plan
+from . import __version__, plan
 from .errors import PallasError
 from .notation import NotationError
 from .seed import SeedError
@@ -79,20 +81,118 @@ def _cmd_rex(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _cmd_sire(args: argparse.Namespace) -> int:
-    from .sire.repl import main_sire
+# ----- Sire: the REPL and `pallas save` ------------------------------------------
+#
+# Exit codes: 0 when everything succeeded; 1 when only Rex syntax errors
+# happened; 2 for any other failure (a module that does not load, an
+# unresolved name, a crash, a failed assertion, an interrupted block).
 
-    return main_sire(args.include, args.modules, args.jet_report, not args.no_cache)
+
+def exit_status(failures: list[str]) -> int:
+    """The exit code for the kinds of the failures seen (see above)."""
+    if not failures:
+        return 0
+    return 1 if all(k == "syntax" for k in failures) else 2
+
+
+def _session(include: list[str], modules: list[str], use_cache: bool):
+    """A session whose loader searches ``include`` and the directories of
+    module files given as paths; a missing path is an error."""
+    from .sire.cache import Cache
+    from .sire.session import Session
+
+    session = Session(include=include, cache=Cache.default() if use_cache else None)
+    for arg in modules:
+        if arg.endswith(".sire") or os.sep in arg:
+            if not os.path.isfile(arg):
+                raise FileNotFoundError(arg)
+            session.add_path(arg)
+    return session
+
+
+def run_sire(include: list[str], modules: list[str], jets: bool = False, use_cache: bool = True,
+             stdin=None, stdout=None, stderr=None, quiet_load: bool = False) -> int:
+    """``pallas sire``: load the modules (the last one imported), then the
+    REPL on stdin; the exit code (streams default to the process's, looked
+    up at call time)."""
+    from .sire.repl import Repl, jet_report
+
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    try:
+        session = _session(include, modules, use_cache)
+    except FileNotFoundError as e:
+        print(f"pallas: file not found: {e.args[0]}", file=stderr)
+        return 2
+    tty = _is_terminal(stdin)
+    repl = Repl(session, stdout, stderr, prompt=tty, quiet_load=quiet_load)
+    for mod in modules:
+        if not repl.load(mod).ok:
+            return exit_status(repl.outcome.failures)
+    outcome = repl.run(stdin)
+    if jets:
+        jet_report(stdout, session.state)
+    return exit_status(outcome.failures)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_save(seed_file: str, source: str, include: list[str], use_cache: bool = True,
+             stdout=None, stderr=None) -> int:
+    """``pallas save SEED FILE``: load FILE's chain, save its ``main``."""
+    from .sire.session import Failed
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        session = _session(include, [source], use_cache)
+    except FileNotFoundError as e:
+        print(f"pallas: file not found: {e.args[0]}", file=stderr)
+        return 2
+    result = session.load(source, on_event=lambda ev: isinstance(ev, Failed)
+                          and print(ev.message(), file=stderr))
+    if not result.ok:
+        return exit_status([f.kind for f in result.failures()])
+    b = session.binding("main")
+    if b is None:
+        print(f"{source}: no `main` in scope after loading", file=stderr)
+        return 2
+    data = plan.save_seed(b.value)
+    with open(seed_file, "wb") as f:
+        f.write(data)
+    print(f"{seed_file}: {len(data)} bytes", file=stdout)
+    return 0
+
+
+def _cmd_sire(args: argparse.Namespace) -> int:
+    return run_sire(args.include, args.modules, args.jet_report, not args.no_cache,
+                    quiet_load=args.quiet)
 
 
 def _cmd_save(args: argparse.Namespace) -> int:
-    from .sire.repl import main_save
+    return run_save(args.seed, args.file, args.include, not args.no_cache)
 
-    return main_save(args.seed, args.file, args.include, not args.no_cache)
+
+SIRE_HELP = """\
+Load Sire modules, then run Sire blocks read from standard input.
+
+Each module is a name searched in -I DIR, ./sire, $SIRE_PATH and the package's
+sire/ directory, or a path to a .sire file; the last one is imported. Then
+blocks come from stdin: a blank line ends a block. Definitions print
+name=value, expressions their value, assertions echo themselves; errors go to
+stderr and the state stays as it was before the failing block. Ctrl-C aborts
+the running block. trk output of modules being loaded goes to stderr (-q:
+not at all). Exit status: 0 if every block succeeded, 1 if only syntax errors
+happened, 2 for any other failure.
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pallas", description="Pallas: PLAN, Rex and Sire.")
+    p.add_argument("--version", action="version", version=f"pallas-kernel {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("plan", help="evaluate PLAN notation and print the normal form")
     c.add_argument("expr")
@@ -110,11 +210,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("file", help="the file, or - for stdin")
     c.add_argument("--hash", action="store_true", help="print each block's plan hash instead")
     c.set_defaults(run=_cmd_rex)
-    c = sub.add_parser("sire", help="load Sire modules, then read Sire blocks from stdin")
+    c = sub.add_parser("sire", help="load Sire modules, then read Sire blocks from stdin",
+                       description=SIRE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("modules", nargs="*", help="modules (names or .sire files); the last is imported")
     c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
     c.add_argument("--jet-report", action="store_true", help="print matched/mismatched/unknown jets at exit")
     c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    c.add_argument("-q", "--quiet", action="store_true", help="no trk output while modules load")
     c.set_defaults(run=_cmd_sire)
     c = sub.add_parser("save", help="compile a Sire file and save its `main` as a seed")
     c.add_argument("seed")
@@ -130,14 +232,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader went away (`pallas ... | head`): stop quietly
+        _silence_stdout()
+        return 1
+    except KeyboardInterrupt:
+        print("pallas: interrupted", file=sys.stderr)
+        return 130
     except NotationError as e:
         print(str(e), file=sys.stderr)
     except (PallasError, SeedError, OSError) as e:
         print(f"pallas: {e}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("pallas: interrupted", file=sys.stderr)
-        return 130
     return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of a
+    broken pipe does not print a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

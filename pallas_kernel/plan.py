@@ -137,3 +137,38 @@ def jets_enabled(on: bool) -> Iterator[None]:
 def stats() -> dict:
     """Counters of the runtime: steps, jet calls and matches, collections, heap size."""
     return _core.stats()
+
+
+_trace_hook = None  # the hook installed now, so that tracing() can nest
+
+
+@contextlib.contextmanager
+def tracing(fn) -> Iterator[None]:
+    """Run a block with ``trk`` output (the ``_Trace`` jet's message, a value)
+    going to ``fn``; the hook before is put back afterwards."""
+    global _trace_hook
+    prev = _trace_hook
+    _trace_hook = fn
+    _core.set_trace(fn)
+    try:
+        yield
+    finally:
+        _trace_hook = prev
+        _core.set_trace(prev)
+
+
+@contextlib.contextmanager
+def accepting_jets(pairs: list[tuple[str, bytes]]) -> Iterator[None]:
+    """Run a block with more (law name, pin hash) pairs accepted for jets;
+    the table is as before afterwards (pins made inside keep their jets)."""
+    if not pairs:
+        yield
+        return
+    saved = list(_accepted)
+    _accepted.extend((name.encode("utf-8"), h) for name, h in pairs)
+    _core.set_jet_table(_accepted)
+    try:
+        yield
+    finally:
+        _accepted[:] = saved
+        _core.set_jet_table(_accepted)

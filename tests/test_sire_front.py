@@ -21,7 +21,6 @@ from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.failure import SireFailure
 from pallas_kernel.sire.modules import Loader
 from pallas_kernel.sire.reader import Reader
-from pallas_kernel.sire.repl import main_save, main_sire
 from pallas_kernel.sire.rexvalue import rex_of_value
 from pallas_kernel.sire.state import State, decode_ast, layer, row_items, tab_items
 from pallas_kernel.tree import Law, Pin, nat_text, text_nat
@@ -335,68 +334,6 @@ def test_macro_error_result_and_bad_results():
     st, _ = run(st, "= ({!?!} st rex err ok) 5\n")
     with pytest.raises(SireFailure, match="Invalid macro expansion result"):
         run(st, "(!?! x)\n")
-
-
-# ----- REPL and commands -------------------------------------------------------
-
-def repl(stdin: str, *modules: str, jets: bool = False) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main_sire([str(DATA)], list(modules), jets, False, io.StringIO(stdin), out, err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def test_repl_prints_definitions_values_asserts_and_trace():
-    src = "x=(k 7 0)\n\n(k x 1)\n\n=?= 7 x\n\ny=nothere\n\n(k x x)\n"
-    code, out, err = repl(src, "t_last")
-    assert code == 0
-    assert out.splitlines() == ["x=7", "7", "=?= 7 x", "7"]
-    assert "REPL:7:3" in err and "Unresolved symbol: nothere" in err   # lines of the whole input
-
-
-def test_repl_prints_trace_output():
-    """A law named _Trace whose hash is accepted gets the native jet, which
-    prints its first argument."""
-    st = load("t_base")
-    st, _ = run(st, "(_Trace x y)=y\n")
-    h = value(st, "_Trace").pin_hash()
-    saved = list(plan._accepted)
-    plan.accept_jet_hashes([("_Trace", h)])
-    try:
-        code, out, _ = repl("(_Trace x y)=y\n\n(_Trace 9 3)\n", "t_last")
-    finally:
-        plan._accepted[:] = saved
-        plan._core.set_jet_table(saved)
-    assert code == 0 and out.splitlines()[-2:] == ["9", "3"]
-
-
-def test_repl_keeps_the_previous_state_after_an_error():
-    code, out, err = repl("* (z=1) (w=nothere)\n\nz\n", "t_last")
-    assert "Unresolved symbol: z" in err and "nothere" in err
-
-
-def test_repl_exit_codes():
-    assert repl("", "t_last")[0] == 0
-    assert repl("", "t_badassert")[0] == 2
-    assert repl("", "t_syntax")[0] == 1
-
-
-def test_jet_report():
-    code, out, _ = repl("(_Zork x)=x\n", "t_base", jets=True)
-    assert "jets matched (1): _If" in out and "jets mismatched (0):" in out
-    assert "jets unknown (1): _Zork" in out
-
-
-def test_pallas_save_writes_main(tmp_path):
-    seed = tmp_path / "main.seed"
-    assert main_save(str(seed), str(DATA / "t_last.sire"), [], False) == 0
-    saved = plan.load_seed(seed.read_bytes())
-    assert saved == value(load("t_last"), "main")
-
-
-def test_pallas_save_without_main(tmp_path):
-    err = io.StringIO()
-    assert main_save(str(tmp_path / "x.seed"), str(DATA / "t_base.sire"), [], False, err) == 2
-    assert "no `main`" in err.getvalue()
 
 
 # ----- the core hooks the front end uses ---------------------------------------

@@ -22,7 +22,6 @@ from typing import Callable, Optional
 
 from ..errors import SireError
 from ..rex import Leaf, Node, read_blocks
-from ..tree import text_nat
 from .cache import Cache, chain_key
 from .commands import Output, _quiet, run_block
 from .failure import SireFailure
@@ -86,14 +85,26 @@ class Loader:
         chain: list[tuple[str, Path, bytes, Optional[str]]] = []
         cur: Optional[str] = name
         seen: set[str] = set()
+        where: Optional[SireFailure] = None  # the header naming ``cur``, for messages
         while cur is not None and cur not in self.loaded:
             if cur in seen:
-                raise SireError(f"module {cur} is its own predecessor")
+                raise _at(where, f"module {cur} is its own predecessor")
             seen.add(cur)
-            path = self.find(cur)
-            data = path.read_bytes()
-            prev = header_predecessor(data, str(path))
+            try:
+                path = self.find(cur)
+            except SireError as e:
+                raise _at(where, str(e)) from None
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                raise SireError(f"{path}: cannot read: {e.strerror}") from None
+            header = read_header(data, str(path))
+            if header.module != cur:
+                raise SireFailure(f"the file of module {cur} declares module {header.module}",
+                                  header.rex, header.span)
+            prev = header.prev
             chain.append((cur, path, data, prev))
+            where = SireFailure("", header.rex, header.span)
             cur = prev
         state = self.loaded[cur] if cur is not None else State()
         key = self.keys.get(cur, b"") if cur is not None else b""
@@ -123,23 +134,50 @@ class Loader:
         return state
 
 
-def header_predecessor(data: bytes, file: str) -> Optional[str]:
-    """The predecessor named by a file's ``####`` header (None for a root);
-    a SireFailure if the file does not start with a header."""
+@dataclass(frozen=True)
+class Header:
+    """A module file's ``####`` line: the module it declares, its
+    predecessor (None for a root), and where it is."""
+
+    module: str
+    prev: Optional[str]
+    rex: object
+    span: object
+
+
+def read_header(data: bytes, file: str) -> Header:
+    """The ``####`` header a module file starts with; a SireFailure (or the
+    RexError) if the first block is not one."""
     for block in read_blocks(data, file):
         if block.errors:
             raise block.errors[0]
         rex = block.rex
+        span = getattr(rex, "span", None)
         if not (isinstance(rex, Node) and rex.rune == "####"):
-            raise SireFailure("All files must start with module declaration", rex,
-                              getattr(rex, "span", None))
+            raise SireFailure("All files must start with module declaration", rex, span)
         ks = list(rex.sons) + ([rex.heir] if rex.heir is not None else [])
+        if not ks or not isinstance(ks[0], Leaf) or ks[0].heir is not None:
+            raise SireFailure("Expected something like (#### foo) or (#### foo <- bar)", rex, span)
+        prev = None
         if len(ks) == 2 and isinstance(ks[1], Node) and ks[1].rune == "<-" and ks[1].sons:
-            prev = ks[1].sons[0]
-            if isinstance(prev, Leaf):
-                return prev.text
-        return None
+            p = ks[1].sons[0]
+            if isinstance(p, Leaf):
+                prev = p.text
+        return Header(ks[0].text, prev, rex, span)
     raise SireFailure("empty file: a module starts with ####", None, None)
+
+
+def header_predecessor(data: bytes, file: str) -> Optional[str]:
+    """The predecessor named by a file's ``####`` header (None for a root)."""
+    return read_header(data, file).prev
+
+
+def _at(where: Optional[SireFailure], reason: str) -> SireError:
+    """A failure at the header that named a module (a plain SireError for
+    the module asked for at first)."""
+    if where is None:
+        return SireError(reason)
+    return SireFailure(reason, where.rex, where.span)
 
 
 def run_file(state: State, data: bytes, file: str, out: Output = _quiet) -> State:

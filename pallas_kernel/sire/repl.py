@@ -1,39 +1,38 @@
-"""The Sire REPL and the ``pallas sire`` / ``pallas save`` commands.
+"""The Sire REPL: blocks from a stream, run by a :class:`.session.Session`.
 
-``pallas sire [-I DIR]... [MODULE]...`` loads the modules (each with its
-chain), switches to the context ``REPL``, imports the last module, then reads
-Rex blocks from stdin (a blank line ends a block) and runs each: definitions
-print ``name=value``, expressions their value, assertions echo themselves,
-and ``trk`` prints its message. A failing block prints its error and the
-REPL goes on with the state it had before the block. At the end of input it
-exits 0, so ``pallas sire MODULE </dev/null`` checks that a chain loads and
-its assertions pass. A load failure exits 2 (1 for a Rex syntax error).
+Input is cut into chunks at blank lines (a blank line ends a block) and each
+chunk runs as soon as it is complete: definitions print ``name=value``,
+expressions their value, assertions echo themselves, and ``trk`` prints its
+message. A failing block prints its error on the error stream and the REPL
+goes on with the state it had before the block. Ctrl-C while a block runs
+aborts that block only (``interrupted``); Ctrl-C while input is being typed
+clears the input. When the input is a terminal there is a banner and a
+prompt. Exit codes are the command line's business (:mod:`pallas_kernel.cli`);
+:meth:`Repl.run` reports what failed.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Iterable, Optional, TextIO
+from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
-from .. import _core, plan
-from ..errors import PallasError, RexError
-from ..rex import read_blocks, show as show_rex
-from ..tree import nat_text, text_nat
-from .ast import Bind
-from .cache import Cache
-from .commands import run_block, switch_context
-from .failure import SireFailure, printed
-from .modules import Loader, module_name
+from .. import _core
+from ..rex import show as show_rex
+from ..tree import Law, nat_text
 from .rexvalue import rex_of_value
-from .state import State
+from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
+from .state import State, layer
 
+BANNER = ("Sire REPL (pallas-kernel). A blank line ends a block; Ctrl-C aborts a running\n"
+          "block or clears the input; Ctrl-D ends the session.")
+PROMPT, MORE = "sire> ", "  ... "
 SHOW_WIDTH = 2000
 
 
 def show_value(value: object) -> str:
     """A value for the REPL: Rex values as Rex, others in PLAN notation
     (cut at :data:`SHOW_WIDTH` characters)."""
+    from .. import plan
+
     if isinstance(value, int):
         return plan.show(value)
     try:
@@ -43,81 +42,127 @@ def show_value(value: object) -> str:
     return plan.notation.show(value.to_tree(), width=SHOW_WIDTH)
 
 
-class Printer:
-    """Prints what commands report, to a stream."""
+class Outcome:
+    """What a REPL run saw: the kinds of the failures, in order."""
 
-    def __init__(self, stream: TextIO):
-        self.stream = stream
+    def __init__(self) -> None:
+        self.failures: list[str] = []
 
-    def __call__(self, kind: str, payload: object) -> None:
-        if kind == "define":
-            b: Bind = payload
-            print(f"{_name(b.name)}={show_value(b.value)}", file=self.stream)
-        elif kind == "value":
-            print(show_value(payload), file=self.stream)
-        elif kind == "assert":
-            print(printed(payload), file=self.stream)
-        self.stream.flush()
-
-    def trace(self, value: object) -> None:
-        """``trk`` output."""
-        print(show_value(value), file=self.stream)
-        self.stream.flush()
+    def add(self, result: Result) -> None:
+        self.failures.extend(f.kind for f in result.failures())
 
 
-def _name(n: int) -> str:
-    s = nat_text(n)
-    return s if s is not None and s.isprintable() and s else str(n)
+class Repl:
+    """Reads blocks from a stream, runs them, prints what happened.
 
+    ``show`` prints a value (the session's printer by default); module
+    ``trk`` output goes to ``err`` unless ``quiet_load``."""
 
-def stdin_blocks(stream: TextIO) -> Iterable[tuple[int, str]]:
-    """The input cut at blank lines, so each chunk is read as soon as it is
-    complete: (lines before the chunk, its text)."""
-    lines: list[str] = []
-    before = seen = 0
-    for line in stream:
-        seen += 1
-        if line.strip():
-            if not lines:
-                before = seen - 1
-            lines.append(line)
-        elif lines:
-            yield before, "".join(lines)
-            lines = []
-    if lines:
-        yield before, "".join(lines)
+    def __init__(self, session: Session, out: TextIO, err: TextIO,
+                 prompt: bool = False, quiet_load: bool = False):
+        self.session = session
+        self.out = out
+        self.err = err
+        self.prompt = prompt
+        self.quiet_load = quiet_load
+        self.outcome = Outcome()
 
+    # ----- printing events ------------------------------------------------------
 
-def repl_state(loaded: Optional[State], last: Optional[str]) -> State:
-    """The REPL's starting state: the context REPL, the last module imported."""
-    st = (loaded or State()).copy()
-    switch_context(st, text_nat("REPL"))
-    if last is not None:
-        mod = text_nat(last)
-        st.scope = dict(st.modules[mod])
-        st.touch_scope()
-    return st
+    def show(self, value: object) -> str:
+        return self.session.show(value)
 
+    def event(self, ev: object) -> None:
+        """Print one event where it belongs."""
+        if isinstance(ev, Defined):
+            self._line(self.out, f"{ev.name}={self.show(ev.binding.value)}")
+        elif isinstance(ev, Evaluated):
+            self._line(self.out, self.show(ev.value))
+        elif isinstance(ev, Asserted):
+            self._line(self.out, ev.text)
+        elif isinstance(ev, Traced):
+            if ev.module is None:
+                self._line(self.out, self.show(ev.value))
+            elif not self.quiet_load:
+                self._line(self.err, self.show(ev.value))
+        elif isinstance(ev, Failed):
+            self._line(self.err, "interrupted" if ev.kind == "interrupted" else ev.message())
 
-def run_repl(state: State, stream: TextIO, out: Printer, err: TextIO) -> State:
-    """Read and run blocks until the end of input (errors name the line of
-    the whole input); the final state."""
-    for before, chunk in stdin_blocks(stream):
-        for block in read_blocks(chunk, "REPL"):
-            if block.errors:
-                for e in block.errors:
-                    e.line += before
-                    print(e, file=err)
-                continue
+    @staticmethod
+    def _line(stream: TextIO, text: str) -> None:
+        stream.write(text + "\n")
+        stream.flush()
+
+    # ----- the loop --------------------------------------------------------------
+
+    def load(self, module: str) -> Result:
+        """Load a module (and import it); its failure is printed."""
+        result = self.session.load(module, on_event=self.event)
+        self.outcome.add(result)
+        return result
+
+    def run(self, stream: Union[TextIO, BinaryIO]) -> Outcome:
+        """Read and run chunks until the end of input."""
+        if self.prompt:
+            self._line(self.err, BANNER)
+        lines: list[bytes] = []
+        start = seen = 0
+        source = _lines(stream, self._prompt_for(lines))
+        while True:
             try:
-                state = run_block(state, block.rex, "REPL", out)
-            except SireFailure as e:
-                if e.span is not None:
-                    e.span = e.span._replace(line=e.span.line + before)
-                print(e, file=err)
-            except RecursionError:
-                print("REPL: the block is nested too deeply", file=err)
-    return state
+                line = next(source, None)
+            except KeyboardInterrupt:  # at the prompt: drop what was typed
+                lines.clear()
+                self._line(self.err, "")
+                source = _lines(stream, self._prompt_for(lines))
+                continue
+            if line is None:
+                break
+            seen += 1
+            if line.strip():
+                if not lines:
+                    start = seen
+                lines.append(line)
+            elif lines:
+                self._submit(b"".join(lines), start)
+                lines.clear()
+        if lines:
+            self._submit(b"".join(lines), start)
+        return self.outcome
+
+    def _prompt_for(self, lines: list[bytes]):
+        if not self.prompt:
+            return None
+        return lambda: MORE if lines else PROMPT
+
+    def _submit(self, chunk: bytes, first_line: int) -> None:
+        try:
+            result = self.session.run(chunk, "REPL", first_line, on_event=self.event)
+        except KeyboardInterrupt:  # while printing what the block did
+            self._line(self.err, "interrupted")
+            return
+        self.outcome.add(result)
+
+
+def _lines(stream: Union[TextIO, BinaryIO], prompt) -> Iterator[bytes]:
+    """Lines of input as bytes (invalid UTF-8 is kept, for the reader to
+    report); from a terminal with ``input()`` and a prompt."""
+    if prompt is not None:
+        import sys
+
+        while True:
+            try:
+                text = input(prompt())
+            except EOFError:
+                sys.stderr.write("\n")
+                return
+            yield text.encode("utf-8", "surrogateescape") + b"\n"
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        yield from iter(raw.readline, b"")
+        return
+    for line in stream:
+        yield line if isinstance(line, bytes) else line.encode("utf-8", "surrogateescape")
 
 
 def jet_report(stream: TextIO, state: Optional[State] = None) -> None:
@@ -138,12 +183,14 @@ def jet_report(stream: TextIO, state: Optional[State] = None) -> None:
         print(f"jets unknown ({len(unknown)}): {' '.join(unknown)}", file=stream)
 
 
+def _name(n: int) -> str:
+    s = nat_text(n)
+    return s if s is not None and s.isprintable() and s else str(n)
+
+
 def _jet_like_names(state: State) -> set[str]:
     """Names of pinned laws bound anywhere in the state that look like jet
     names: an underscore and a capital letter."""
-    from ..tree import Law, Pin
-    from .state import layer
-
     names: set[str] = set()
     for scope in (state.scope, *state.modules.values()):
         for b in scope.values():
@@ -157,69 +204,4 @@ def _jet_like_names(state: State) -> set[str]:
     return names
 
 
-def make_loader(include: list[str], modules: list[str], use_cache: bool,
-                verbose_out=None) -> Loader:
-    """A loader for the command line: paths to files are searched by their
-    directory too."""
-    loader = Loader(include=list(include), cache=Cache.default() if use_cache else None)
-    for arg in modules:
-        p = Path(arg)
-        if p.suffix == ".sire" and p.is_file():
-            loader.explicit[module_name(arg)] = p
-            if str(p.parent) not in loader.include:
-                loader.include.append(str(p.parent))  # its chain sits beside it
-    if verbose_out is not None:
-        loader.out = verbose_out
-    return loader
-
-
-def main_sire(include: list[str], modules: list[str], jets: bool, use_cache: bool,
-              stdin: Optional[TextIO] = None, stdout: Optional[TextIO] = None,
-              stderr: Optional[TextIO] = None) -> int:
-    """``pallas sire``: load, then the REPL on stdin (streams default to the
-    process's, looked up at call time)."""
-    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    printer = Printer(stdout)
-    _core.set_trace(printer.trace)
-    try:
-        loader = make_loader(include, modules, use_cache)
-        state: Optional[State] = None
-        names = [module_name(m) for m in modules]
-        try:
-            for name in names:
-                state = loader.load(name)
-        except RexError as e:
-            print(e, file=stderr)
-            return 1
-        except (SireFailure, PallasError) as e:
-            print(e, file=stderr)
-            return 2
-        final = run_repl(repl_state(state, names[-1] if names else None), stdin, printer, stderr)
-        if jets:
-            jet_report(stdout, final)
-        return 0
-    finally:
-        _core.set_trace(None)
-
-
-def main_save(seed_file: str, source: str, include: list[str], use_cache: bool,
-              stderr: Optional[TextIO] = None) -> int:
-    """``pallas save SEED FILE``: load FILE's chain, save its ``main``."""
-    stderr = stderr or sys.stderr
-    loader = make_loader(include, [source], use_cache)
-    try:
-        state = loader.load(module_name(source))
-    except RexError as e:
-        print(e, file=stderr)
-        return 1
-    except (SireFailure, PallasError) as e:
-        print(e, file=stderr)
-        return 2
-    b = state.scope.get(text_nat("main"))
-    if b is None:
-        print(f"{source}: no `main` in scope after loading", file=stderr)
-        return 2
-    data = plan.save_seed(b.value)
-    Path(seed_file).write_bytes(data)
-    print(f"{seed_file}: {len(data)} bytes")
-    return 0
+__all__ = ["Repl", "Outcome", "jet_report", "show_value", "BANNER"]
