@@ -123,6 +123,7 @@ def run_sire(include: list[str], modules: list[str], jets: bool = False, use_cac
     except FileNotFoundError as e:
         print(f"pallas: file not found: {e.args[0]}", file=stderr)
         return 2
+    _interruptible()
     tty = _is_terminal(stdin)
     repl = Repl(session, stdout, stderr, prompt=tty, quiet_load=quiet_load)
     for mod in modules:
@@ -132,6 +133,20 @@ def run_sire(include: list[str], modules: list[str], jets: bool = False, use_cac
     if jets:
         jet_report(stdout, session.state)
     return exit_status(outcome.failures)
+
+
+def _interruptible() -> None:
+    """Make Ctrl-C raise KeyboardInterrupt even when the process started with
+    SIGINT ignored or blocked (as jobs started in the background by a shell
+    may): the
+    REPL's promise is that Ctrl-C aborts the running block."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if hasattr(signal, "pthread_sigmask"):  # a blocked SIGINT is inherited too
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
 
 
 def _is_terminal(stream) -> bool:

@@ -93,7 +93,7 @@ class Commands:
         try:
             return evaluate(expr).force()
         except PlanError as e:
-            raise self.r.fail(rex, f"evaluation failed: {e}") from None
+            raise self.r.fail(rex, f"evaluation failed: {e}", "crash") from None
 
     def expression(self, rex: Rex) -> None:
         value = self.eval(rex, self.r.expr([], rex))
