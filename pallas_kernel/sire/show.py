@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
 import gmpy2
@@ -78,7 +78,7 @@ from ..rex.model import Leaf as RexLeaf, Node as RexNode, Rex
 from ..rex.printer import text_form
 from ..tree import App, Law, Pin, Tree, nat_text, row, spine
 
-__all__ = ["Names", "show_value", "read_value", "nat_form", "MIN_LIMIT"]
+__all__ = ["Names", "show_value", "read_value", "ReadError", "nat_form", "is_name", "MIN_LIMIT"]
 
 #: the smallest useful limit: room for a marker and the closers around it
 MIN_LIMIT = 60
