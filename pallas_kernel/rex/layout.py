@@ -153,7 +153,7 @@ def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Re
             stack[-1].merge(done.pos, done.tree())
         if rune is not None:
             first = c[0]
-            stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1)))
+            stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1, first.line.data)))
         else:
             stack[-1].merge(pos, leaf(c))
     while len(stack) > 1:

@@ -28,7 +28,8 @@ from .model import Leaf, Node, Rex, Span, add_heir, make_span
 
 
 def _span(t: Tok) -> Span:
-    return make_span(t.line.file, t.line.num, t.off + 1)
+    line = t.line
+    return make_span(line.file, line.num, t.off + 1, line.data)
 
 
 def _text(data: bytes) -> str:
