@@ -18,6 +18,8 @@ from ..rex import Embed, Leaf, Node, Rex, Span, show
 #: how much of a printed Rex a message shows
 MAX_LINES = 12
 MAX_CHARS = 2000
+#: characters of a long source line shown on each side of the place
+WINDOW = 60
 
 
 class SireFailure(SireError):
@@ -51,13 +53,17 @@ def source_lines(span: Optional[Span], rex: Optional[Rex]) -> str:
     source = getattr(span, "source", b"")
     if not source:
         return ""
-    line = source.split(b"\0", 1)[0].decode("utf-8", "replace")
     col = max(span.column - 1, 0)
-    pad = len(source[:col].decode("utf-8", "replace"))
     width = 1
     if rex is not None and getattr(rex, "span", None) == span:
         width = _token_width(rex, source, col)
-    return f"    {line}\n    {' ' * pad}{'^' * width}"
+    before = source[:col].decode("utf-8", "replace")
+    after = source[col:].split(b"\0", 1)[0].decode("utf-8", "replace")
+    if len(before) > WINDOW:  # a long line: show the part around the place
+        before = "…" + before[-WINDOW:]
+    if len(after) > WINDOW + width:
+        after = after[:WINDOW + width] + "…"
+    return f"    {before}{after}\n    {' ' * len(before)}{'^' * width}"
 
 
 def _token_width(rex: Rex, source: bytes, col: int) -> int:

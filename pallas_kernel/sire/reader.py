@@ -14,7 +14,6 @@ it) and the block, so failures can name their place.
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional
 
 from ..errors import PlanCrash, PlanError, SireError
@@ -37,7 +36,6 @@ _C3 = Law(0, 4, 0)
 _ERR = App(_C3, 0)
 _OK = App(_C3, 1)
 _UNDERSCORE = text_nat("_")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def kids(rex: Node | Leaf) -> list[Rex]:
@@ -50,7 +48,7 @@ def kids(rex: Node | Leaf) -> list[Rex]:
 
 def is_decimal(text: str) -> bool:
     """Whether ``text`` is a run of ASCII digits (a numeric leaf)."""
-    return _DIGITS.fullmatch(text) is not None
+    return text.isascii() and text.isdigit()
 
 
 def try_key(rex: Rex) -> Optional[int]:
