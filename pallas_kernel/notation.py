@@ -60,7 +60,7 @@ try:  # fast and unlimited decimal conversion for bignats
 except ImportError:  # pragma: no cover - gmpy2 is a declared dependency
     _gmpy2 = None
 
-__all__ = ["NotationError", "read", "show"]
+__all__ = ["NotationError", "decimal_text", "parse_decimal", "read", "show"]
 
 
 # ---------------------------------------------------------------------------
@@ -106,11 +106,13 @@ def _error(text: str, filename: str, offset: int, message: str) -> NotationError
 # Decimal conversion without CPython's 4300-digit limit
 
 
-_SMALL_DIGITS = 4000
+#: below this many digits CPython's own conversion is fast (and allowed)
+_SMALL_DIGITS = 1000
 
 
-def _parse_decimal(digits: str) -> int:
-    """The value of an ASCII decimal digit string of any length."""
+def parse_decimal(digits: str) -> int:
+    """The value of an ASCII decimal digit string of any length (GMP's
+    conversion: quasi-linear, and free of CPython's 4,300-digit limit)."""
     if len(digits) <= _SMALL_DIGITS:
         return int(digits)
     if _gmpy2 is not None:
@@ -119,8 +121,8 @@ def _parse_decimal(digits: str) -> int:
     return int(Decimal(digits))  # pragma: no cover
 
 
-def _decimal(n: int) -> str:
-    """Decimal digits of a nat of any size."""
+def decimal_text(n: int) -> str:
+    """Decimal digits of a nat of any size (GMP for big ones)."""
     if n.bit_length() <= 3 * _SMALL_DIGITS:
         return str(n)
     if _gmpy2 is not None:
@@ -199,7 +201,7 @@ class _Reader:
             start = m.start(kind)
             pos = m.end()
             if kind == "nat":
-                done, value = self.deliver(_parse_decimal(m.group(kind)), start)
+                done, value = self.deliver(parse_decimal(m.group(kind)), start)
             elif kind == "open":
                 self.stack.append(_Frame(_OPENERS[m.group(kind)], start))
                 continue
@@ -325,7 +327,7 @@ class _Reader:
         ch = text[pos]
         if "0" <= ch <= "9":
             end = _DIGITS.match(text, pos).end()
-            value: Tree = _parse_decimal(text[pos:end])
+            value: Tree = parse_decimal(text[pos:end])
         elif ch == '"':
             data, end = self.string(pos)
             value = int.from_bytes(data, "little")
@@ -419,7 +421,7 @@ def _format_nat(n: int) -> str:
     if text is not None and _printable(text) and any(
             c.isalpha() or c == "_" for c in text):
         return f'"{text}"'
-    return _decimal(n)
+    return decimal_text(n)
 
 
 def _format_bar(data: bytes) -> str:

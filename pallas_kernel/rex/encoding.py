@@ -42,13 +42,19 @@ def _children(r: Rex) -> list[Rex]:
 
 
 def to_plan(rex: Rex) -> Tree:
-    """The PLAN tree of a Rex tree."""
+    """The PLAN tree of a Rex tree. A tree decoded from a value may say
+    which value encodes it (an ``encoded`` attribute, as Sire's lazily
+    decoded trees do): that value is used as it is, without a walk."""
     done: dict[int, Tree] = {}
     order: list[Rex] = []
     todo = [rex]
     while todo:  # pre-order; built in reverse so children come first
         r = todo.pop()
         if id(r) in done:
+            continue
+        known = getattr(r, "encoded", None)
+        if known is not None:  # decoded from a value: that value is its encoding
+            done[id(r)] = known
             continue
         done[id(r)] = 0
         order.append(r)

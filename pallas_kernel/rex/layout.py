@@ -74,7 +74,9 @@ def split_blocks(file: str, lines: Iterable[bytes]) -> Iterator[list[list[Tok]]]
 
 def merge_line_strings(toks: list[Tok]) -> list[Tok]:
     """Merge a line string with the ones on the following lines at the same
-    column (``} a`` over ``} b``): the later ones go into ``more``."""
+    column (``} a`` over ``} b``): the later ones go into ``more`` (and their
+    own ``more`` becomes None, so checks see each string once, at its first
+    line, as the reference reports them)."""
     out: list[Tok] = []
     n = len(toks)
     k = 0
@@ -89,6 +91,7 @@ def merge_line_strings(toks: list[Tok]) -> list[Tok]:
                         j += 1
                     if j < n and toks[j].kind == LINE and toks[j].off == t.off:
                         t.more.append(toks[j])
+                        toks[j].more = None
                         k = j
                         continue
                 break
@@ -97,10 +100,10 @@ def merge_line_strings(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-def block_clumps(block: list[list[Tok]]) -> list[list[Tok]]:
-    """The clumps of a block, after merging line strings."""
-    toks = [t for line in block for t in line]
-    return clump(merge_line_strings(toks))
+def block_tokens(block: list[list[Tok]]) -> list[Tok]:
+    """The tokens of a block in order, line strings merged (do it once:
+    merging moves later lines into the first line's ``more``)."""
+    return merge_line_strings([t for line in block for t in line])
 
 
 def clump_position(c: list[Tok]) -> tuple[int, Optional[str]]:
@@ -153,7 +156,7 @@ def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Re
             stack[-1].merge(done.pos, done.tree())
         if rune is not None:
             first = c[0]
-            stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1)))
+            stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1, first.line.data)))
         else:
             stack[-1].merge(pos, leaf(c))
     while len(stack) > 1:

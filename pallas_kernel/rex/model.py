@@ -41,21 +41,27 @@ RUNE_CHARS = frozenset("$!#%&*+,-./:<=>?@\\^`'|~")
 
 class Span(NamedTuple):
     """Where a tree starts: file name, line (from 1) and column (from 1, in
-    bytes of the UTF-8 line, as the reference counts them). A named tuple
+    bytes of the UTF-8 line, as the reference counts them), and the bytes
+    of that source line (shared with the reader's line, so it costs a
+    pointer), for messages that show the code as written. A named tuple
     because the reader makes one per node and tuples are cheap to build."""
 
     file: str
     line: int
     column: int
+    source: bytes = b""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def __repr__(self) -> str:
+        return f"Span({self.file!r}, {self.line}, {self.column})"
 
-def make_span(file: str, line: int, column: int) -> Span:
+
+def make_span(file: str, line: int, column: int, source: bytes = b"") -> Span:
     """A Span built without the named tuple's Python-level constructor (the
     reader makes one per node, so this is on its hot path)."""
-    return _tuple_new(Span, (file, line, column))
+    return _tuple_new(Span, (file, line, column, source))
 
 
 _tuple_new = tuple.__new__

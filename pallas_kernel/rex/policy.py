@@ -21,6 +21,7 @@ closing order), so nothing here recurses on the depth of the input.
 
 from __future__ import annotations
 
+import codecs
 from typing import Optional
 
 from .lexer import BRAK, CORD, LINE, PARA, QUOT, RUNE, WORD, Tok
@@ -28,11 +29,23 @@ from .model import Leaf, Node, Rex, Span, add_heir, make_span
 
 
 def _span(t: Tok) -> Span:
-    return make_span(t.line.file, t.line.num, t.off + 1)
+    line = t.line
+    return make_span(line.file, line.num, t.off + 1, line.data)
 
 
 def _text(data: bytes) -> str:
-    return data.decode("utf-8", "replace")
+    """String bytes as text, decoded leniently as the reference does: each
+    byte that is not part of a valid UTF-8 sequence becomes one U+FFFD (so a
+    truncated 3-byte sequence gives two, not one as Python's "replace" would)."""
+    return data.decode("utf-8", "rex-lenient")
+
+
+def _lenient(err: UnicodeDecodeError) -> tuple[str, int]:
+    """The codec error handler of :func:`_text`: replace one byte, go on."""
+    return "\ufffd", err.start + 1
+
+
+codecs.register_error("rex-lenient", _lenient)
 
 
 def element_rex(t: Tok) -> Rex:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import RexError
-from .layout import block_clumps, layout, split_blocks
+from .layout import block_tokens, layout, split_blocks
+from .lexer import clump
 from .model import Node, Rex
 from .policy import clump_rex, nested_rex
 from .validate import check_line
@@ -32,10 +33,26 @@ class Block:
     errors: list[RexError] = field(default_factory=list)
 
 
+def to_bytes(text: str) -> bytes:
+    """Text as the bytes it came from: UTF-8, with surrogate escapes (text
+    decoded with ``errors="surrogateescape"``, as the REPL reads stdin) turned
+    back into their raw bytes, and any other lone surrogate written as its
+    3-byte form. Either way the lexer then sees invalid UTF-8 and reports
+    it where it stands, instead of an encoding traceback."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def split_lines(source: Source) -> list[bytes]:
     """The lines of the source as UTF-8 bytes, split on ``\\n`` only (a CR
     stays, and is then an error); a final newline does not add a line."""
-    data = source.encode("utf-8") if isinstance(source, str) else source
+    data = to_bytes(source) if isinstance(source, str) else source
     lines = data.split(b"\n")
     if lines[-1] == b"":
         lines.pop()
@@ -56,8 +73,9 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
     input): a block is yielded as soon as the line that ends it has been
     taken (a blank line, or one that starts a new block), or at the end.
     A line's final ``\n``, if any, is dropped (so a file object works)."""
-    raw = (_strip_newline(x.encode("utf-8") if isinstance(x, str) else x) for x in lines)
+    raw = (_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines)
     for block in split_blocks(file, raw):
+        merged = block_tokens(block)
         errors = [e for toks in block for e in check_line(toks)]
         first = block[0][0].line.num
         if errors:
@@ -66,7 +84,7 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
         for toks in block:
             for t in toks[0].line.nested:
                 t.rex = nested_rex(t)
-        trees = layout(block_clumps(block), clump_rex)
+        trees = layout(clump(merged), clump_rex)
         if len(trees) == 1:
             rex = trees[0]
         else:

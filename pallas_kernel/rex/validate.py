@@ -113,11 +113,11 @@ def _check_token(t: Tok, errors: list[RexError]) -> None:
         bar = t.bar()
         if bar[1] != bar[-1]:
             errors.append(error_at(t, "unterminated string"))
-    elif kind == LINE:
-        for x in (t, *t.more):
+    elif kind == LINE and t.more is not None:  # None: merged into an earlier line's string
+        for x in (t, *t.more):  # a bad later line is reported at the first, as the reference does
             bar = x.bar()
             if len(bar) > 1 and bar[1] != 0x20:
-                errors.append(error_at(x, "}-string must start with a space"))
+                errors.append(error_at(t, "}-string must start with a space"))
 
 
 def check_line(toks: list[Tok]) -> list[RexError]:

@@ -2,8 +2,10 @@
 
 The reference crashes with a report Rex (``#block .. #where .. #problem ..
 #reason ..``); here the same facts travel in a Python exception, which the
-loader and the REPL print: ``file:line:column: reason`` and the offending
-Rex, printed.
+loader and the REPL print: ``file:line:column: reason``, then the source
+line as written with carets under the offending form (as a RexError shows
+it), and the offending Rex printed when it is not what the user wrote (a
+macro made it) or the source line is not known.
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ from typing import Optional
 
 from ..errors import SireError
 from ..rex import Embed, Leaf, Node, Rex, Span, show
+
+#: how much of a printed Rex a message shows
+MAX_LINES = 12
+MAX_CHARS = 2000
+#: characters of a long source line shown on each side of the place
+WINDOW = 60
 
 
 class SireFailure(SireError):
@@ -30,33 +38,94 @@ class SireFailure(SireError):
         where = f"{self.span}: " if self.span else ""
         label = {"macro": "macro failure", "assert": "assertion failure"}.get(self.kind, "error")
         text = f"{where}{label}: {self.reason}"
-        if self.rex is not None:
+        shown = source_lines(self.span, self.rex)
+        if shown:
+            text += "\n" + shown
+        if self.rex is not None and (not shown or getattr(self.rex, "span", None) is None):
             text += "\n" + _indent(printed(self.rex))
         return text
 
 
+def source_lines(span: Optional[Span], rex: Optional[Rex]) -> str:
+    """The source line of ``span`` and carets under the column (as many as
+    the form's first token is wide when ``rex`` starts there); "" if the
+    span does not carry its line."""
+    source = getattr(span, "source", b"")
+    if not source:
+        return ""
+    col = max(span.column - 1, 0)
+    width = 1
+    if rex is not None and getattr(rex, "span", None) == span:
+        width = _token_width(rex, source, col)
+    before = source[:col].decode("utf-8", "replace")
+    after = source[col:].split(b"\0", 1)[0].decode("utf-8", "replace")
+    if len(before) > WINDOW:  # a long line: show the part around the place
+        before = "…" + before[-WINDOW:]
+    if len(after) > WINDOW + width:
+        after = after[:WINDOW + width] + "…"
+    return f"    {before}{after}\n    {' ' * len(before)}{'^' * width}"
+
+
+def _token_width(rex: Rex, source: bytes, col: int) -> int:
+    """Characters of the first token of ``rex`` (a word, or a rune at the
+    head of an open or prefix form); 1 otherwise."""
+    if isinstance(rex, Leaf) and rex.shape == "WORD":
+        text = rex.text
+    elif isinstance(rex, Node) and rex.shape in ("OPEN", "PREF"):
+        text = rex.rune
+    else:
+        return 1
+    data = text.encode("utf-8")
+    return len(text) if source[col:col + len(data)] == data else 1
+
+
 def printed(rex: Rex) -> str:
     """A Rex tree printed for a message, embedded values shown in PLAN
-    notation (a placeholder if it cannot be printed at all)."""
+    notation, cut to :data:`MAX_LINES` lines (a placeholder if it cannot be
+    printed at all)."""
     try:
-        return show(_shown_embeds(rex))
-    except RecursionError:
-        return "<rex nested too deeply to print>"
+        text = show(_shown_embeds(rex))
     except Exception as e:  # an odd tree from a macro must not hide the error
         return f"<unprintable rex: {e}>"
+    return _cut(text)
+
+
+def _cut(text: str) -> str:
+    lines = text.split("\n", MAX_LINES)
+    more = len(lines) > MAX_LINES
+    text = "\n".join(lines[:MAX_LINES])
+    if len(text) > MAX_CHARS:
+        text, more = text[:MAX_CHARS], True
+    return text + (" …" if more else "")
 
 
 def _shown_embeds(rex: Rex) -> Rex:
     """The tree with each embedded value replaced by a text leaf of its
-    PLAN notation, cut short (messages only; recursion is bounded by the
-    depth of a block, and caught by the caller)."""
-    if isinstance(rex, Embed):
-        return Leaf("TEXT", _plan_text(rex.value), None, rex.span)
-    heir = None if rex.heir is None else _shown_embeds(rex.heir)
-    if isinstance(rex, Leaf):
-        return rex if heir is rex.heir else Leaf(rex.shape, rex.text, heir, rex.span)
-    sons = tuple(_shown_embeds(s) for s in rex.sons)
-    return Node(rex.shape, rex.rune, sons, heir, rex.span)
+    PLAN notation, cut short (messages only). Post-order on an explicit
+    stack: a tree of any depth is fine."""
+    built: list[Rex] = []
+    todo: list[tuple[Rex, bool]] = [(rex, False)]
+    while todo:
+        r, ready = todo.pop()
+        if isinstance(r, Embed):
+            built.append(Leaf("TEXT", _plan_text(r.value), None, r.span))
+            continue
+        if not ready:
+            todo.append((r, True))
+            if r.heir is not None:
+                todo.append((r.heir, False))
+            if isinstance(r, Node):
+                todo.extend((s, False) for s in reversed(r.sons))
+            continue
+        heir = built.pop() if r.heir is not None else None
+        if isinstance(r, Leaf):
+            built.append(Leaf(r.shape, r.text, heir, r.span))
+            continue
+        n = len(r.sons)
+        sons = tuple(built[len(built) - n:]) if n else ()
+        del built[len(built) - n:]
+        built.append(Node(r.shape, r.rune, sons, heir, r.span))
+    return built[0]
 
 
 def _plan_text(value: object) -> str:
@@ -64,7 +133,7 @@ def _plan_text(value: object) -> str:
 
     try:
         tree = value.to_tree() if hasattr(value, "to_tree") else value
-        return show_plan(tree, width=80).replace("{", "(").replace("}", ")")
+        return _cut(show_plan(tree, width=80)).replace("{", "(").replace("}", ")")
     except Exception:  # a value that cannot be printed (a loop): say so
         return "<value>"
 

@@ -14,9 +14,10 @@ it) and the block, so failures can name their place.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from ..errors import PlanCrash, PlanError, SireError
+from ..notation import decimal_text, parse_decimal
 from ..plan import Value, from_tree
 from ..rex import Embed, Leaf, Node, Rex, Span, to_plan
 from ..tree import App, Law, text_nat
@@ -24,6 +25,7 @@ from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
 from .failure import SireFailure
 from .rexvalue import rex_of_value
 from .state import State, nat_of, row_items
+from .walk import Step, run
 
 Env = list  # of Optional[int]: binder names, innermost first
 
@@ -33,6 +35,7 @@ EXPR_RUNES = frozenset(["|", "#|", "-", "#-", "**", "#**", "@", "#@", "@@", "#@@
 _C3 = Law(0, 4, 0)
 _ERR = App(_C3, 0)
 _OK = App(_C3, 1)
+_UNDERSCORE = text_nat("_")
 
 
 def kids(rex: Node | Leaf) -> list[Rex]:
@@ -41,6 +44,11 @@ def kids(rex: Node | Leaf) -> list[Rex]:
     if rex.heir is not None:
         out.append(rex.heir)
     return out
+
+
+def is_decimal(text: str) -> bool:
+    """Whether ``text`` is a run of ASCII digits (a numeric leaf)."""
+    return text.isascii() and text.isdigit()
 
 
 def try_key(rex: Rex) -> Optional[int]:
@@ -52,13 +60,56 @@ def try_key(rex: Rex) -> Optional[int]:
         return text_nat(rex.text)
     if rex.shape != "WORD" or not rex.text:
         return None
-    if rex.text[0].isdigit():
-        return int(rex.text) if rex.text.isdigit() else None
+    if "0" <= rex.text[0] <= "9":
+        return parse_decimal(rex.text) if is_decimal(rex.text) else None
     return text_nat(rex.text)
 
 
+class Scope:
+    """The local binders in scope while an expression is read.
+
+    Binders are bound and unbound in nesting order (the reader binds a
+    form's names, reads what is under them, then unbinds them), so a name's
+    levels form a stack and lookup is O(1) however deep the nesting: the de
+    Bruijn index of a name is the number of binders made after it.
+    """
+
+    __slots__ = ("depth", "levels")
+
+    def __init__(self, env: Iterable[Optional[int]] = ()):
+        self.depth = 0
+        self.levels: dict[int, list[int]] = {}
+        self.bind(list(env)[::-1])  # ``env`` is innermost first
+
+    def bind(self, names: list[Optional[int]]) -> None:
+        """Bind ``names`` in order: the last one is the innermost (index 0).
+        A None binder (an anonymous lambda's self) takes an index but no name."""
+        for n in names:
+            if n is not None:
+                self.levels.setdefault(n, []).append(self.depth)
+            self.depth += 1
+
+    def unbind(self, names: list[Optional[int]]) -> None:
+        """Undo :meth:`bind` of the same names."""
+        for n in reversed(names):
+            self.depth -= 1
+            if n is not None:
+                self.levels[n].pop()
+
+    def index(self, name: int) -> Optional[int]:
+        """The de Bruijn index of the innermost binder of ``name``, if any."""
+        levels = self.levels.get(name)
+        return self.depth - 1 - levels[-1] if levels else None
+
+
 class Reader:
-    """Reads the expressions of one block against a state."""
+    """Reads the expressions of one block against a state.
+
+    Reading is recursive in the reference; here each step is a generator
+    run by :func:`.walk.run` (a sub-expression is read by yielding its
+    generator), so a block nested to any depth reads with a flat Python
+    stack.
+    """
 
     def __init__(self, state: State, block: Rex, file: str = "<input>"):
         self.state = state
@@ -69,7 +120,9 @@ class Reader:
     # ----- failures -----------------------------------------------------------
 
     def fail(self, rex: Optional[Rex], reason: str, kind: str = "parse") -> SireFailure:
-        """A failure at ``rex`` (or the nearest place read before it)."""
+        """A failure at ``rex``: its own span if it has one (a leaf for an
+        unresolved name), else the innermost place read before it (a tree a
+        macro made has no spans: blame the user's form that produced it)."""
         span = getattr(rex, "span", None) or self.span
         return SireFailure(reason, rex, span, kind)
 
@@ -117,27 +170,28 @@ class Reader:
     # ----- expressions --------------------------------------------------------
 
     def expr(self, env: Env, rex: Rex) -> Sire:
-        """The AST of an expression read in ``env`` (``readExpr``)."""
+        """The AST of an expression read in ``env`` (``readExpr``); ``env``
+        lists the local binder names, innermost first."""
         try:
-            return self._expr(env, rex)
-        except RecursionError:
+            return run(self._expr(Scope(env), rex))
+        except RecursionError:  # a deep value met in evaluation or a macro
             raise self.fail(rex, "expression nested too deeply") from None
 
-    def _expr(self, env: Env, rex: Rex) -> Sire:
+    def _expr(self, env: Scope, rex: Rex) -> Step[Sire]:
         while isinstance(rex, Node):
             if rex.span is not None:
                 self.span = rex.span
             macro = self.macro_for(rex.rune)
             if macro is None:
-                return self._node(env, rex)
+                return (yield self._node(env, rex))
             rex = self.expand(macro, rex)
         if isinstance(rex, Embed):
             return K(rex.value)
         if rex.span is not None:
             self.span = rex.span
-        return self._leaf(env, rex)
+        return (yield self._leaf(env, rex))
 
-    def _leaf(self, env: Env, rex: Leaf) -> Sire:
+    def _leaf(self, env: Scope, rex: Leaf) -> Step[Sire]:
         if rex.shape == "LINE":
             lines = [rex.text]
             h = rex.heir
@@ -152,68 +206,78 @@ class Reader:
             if hax is None:
                 raise self.fail(rex, "leaf-juxtaposition, but no # macro")
             bare = Leaf(rex.shape, rex.text, None, rex.span)
-            return self._expr(env, self.expand(hax, Node("INFX", "#", (bare, rex.heir), None, rex.span)))
+            out = self.expand(hax, Node("INFX", "#", (bare, rex.heir), None, rex.span))
+            return (yield self._expr(env, out))
         if rex.shape == "TEXT":
             return K(text_nat(rex.text))
-        if rex.text and not rex.text[0].isdigit():
+        if rex.text and not ("0" <= rex.text[0] <= "9"):
             return self.resolve(rex, env, text_nat(rex.text))
-        if rex.text.isdigit():
-            return K(int(rex.text))
+        if is_decimal(rex.text):
+            return K(parse_decimal(rex.text))
         hax = self.macro_for("#")
         if hax is None:
             raise self.fail(rex, "don't know how to parse this leaf")
-        return self._expr(env, self.expand(hax, Node("PREF", "#", (rex,), None, rex.span)))
+        out = self.expand(hax, Node("PREF", "#", (rex,), None, rex.span))
+        return (yield self._expr(env, out))
 
-    def resolve(self, rex: Rex, env: Env, name: int) -> Sire:
+    def resolve(self, rex: Rex, env: Scope, name: int) -> Sire:
         """A name: the innermost local, else the global binding."""
-        for i, n in enumerate(env):
-            if n == name:
-                return V(i)
+        i = env.index(name)
+        if i is not None:
+            return V(i)
         b = self.state.scope.get(name)
         if b is None:
             raise self.fail(rex, f"Unresolved symbol: {_text(name)}")
         return G(b)
 
-    def _node(self, env: Env, rex: Node) -> Sire:
+    def _under(self, env: Scope, names: list[Optional[int]], rex: Rex) -> Step[Sire]:
+        """Read ``rex`` with ``names`` bound (the last one innermost)."""
+        env.bind(names)
+        out = yield self._expr(env, rex)
+        env.unbind(names)
+        return out
+
+    def _node(self, env: Scope, rex: Node) -> Step[Sire]:
         ks = kids(rex)
         r = rex.rune.removeprefix("#") if rex.rune != "#" else rex.rune
         if r in ("|", "-"):
             if not ks:
                 raise self.fail(rex, "empty application")
-            out = self._expr(env, ks[0])
+            out = yield self._expr(env, ks[0])
             for k in ks[1:]:
-                out = A(out, self._expr(env, k))
+                out = A(out, (yield self._expr(env, k)))
             return out
         if r == "**":
             if len(ks) != 1:
                 raise self.fail(rex, "This needs to have only one parameter")
-            return M(self._expr(env, ks[0]))
+            return M((yield self._expr(env, ks[0])))
         if r == "@":
             if len(ks) != 3:
                 raise self.fail(rex, "Three paramaters are required")
             n = self.key(ks[0])
-            v = self._expr(env, ks[1])
-            return L(v, self._expr([n] + env, ks[2]))
+            v = yield self._expr(env, ks[1])
+            return L(v, (yield self._under(env, [n], ks[2])))
         if r == "@@":
-            return self._letrec(env, rex, ks)
+            return (yield self._letrec(env, rex, ks))
         if r == "^":
             if len(ks) < 2:
                 raise self.fail(rex, "Needs at least two paramaters")
-            v = self._expr(env, ks[-1])
-            inner = [text_nat("_")] + env
-            body = self._expr(inner, ks[0])
+            v = yield self._expr(env, ks[-1])
+            env.bind([_UNDERSCORE])
+            body = yield self._expr(env, ks[0])
             for k in ks[1:-1]:
-                body = A(body, self._expr(inner, k))
+                body = A(body, (yield self._expr(env, k)))
+            env.unbind([_UNDERSCORE])
             return L(v, body)
         if r == "&":
-            return self._anon(env, rex, ks)
+            return (yield self._anon(env, rex, ks))
         if r in ("?", "??"):
-            return self._lam(env, rex, ks, pin=(r == "??"))
+            return (yield self._lam(env, rex, ks, pin=(r == "??")))
         if r == ".":
             return self._ref(env, rex, ks)
         raise self.fail(rex, f"Undefined rune: {rex.rune}")
 
-    def _letrec(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+    def _letrec(self, env: Scope, rex: Node, ks: list[Rex]) -> Step[Sire]:
         if len(ks) != 2:
             raise self.fail(rex, "Two paramaters are required")
         binds: list[tuple[int, Rex]] = []
@@ -223,9 +287,14 @@ class Reader:
                 raise self.fail(rex, "Invalid (=) bind-seq")
             binds.append((self.key(b.sons[0]), b.sons[1]))
             b = b.heir
-        inner = [k for k, _ in binds] + env
-        vs = tuple(self._expr(inner, v) for _, v in binds)
-        return R(vs, self._expr(inner, ks[1]))
+        names = [k for k, _ in reversed(binds)]  # the first binding is index 0
+        env.bind(names)
+        vs = []
+        for _, v in binds:
+            vs.append((yield self._expr(env, v)))
+        body = yield self._expr(env, ks[1])
+        env.unbind(names)
+        return R(tuple(vs), body)
 
     def _anon_sig(self, sig: Rex) -> list[int]:
         if isinstance(sig, Node) and sig.rune == "|":
@@ -234,13 +303,12 @@ class Reader:
             return [self.key(sig)]
         raise self.fail(sig, "Expected something like: (x y z)")
 
-    def _anon(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+    def _anon(self, env: Scope, rex: Node, ks: list[Rex]) -> Step[Sire]:
         if len(ks) not in (2, 3):
             raise self.fail(rex, "Expected two or three parameters")
         tag = self.key(ks[0]) if len(ks) == 3 else 0
         names = self._anon_sig(ks[-2])
-        inner = list(reversed([None] + names)) + env
-        body = self._expr(inner, ks[-1])
+        body = yield self._under(env, [None, *names], ks[-1])
         return F(Lam(pin=False, mark=False, recr=False, tag=tag, args=len(names), body=body))
 
     def wut_sig(self, sig: Rex) -> tuple[bool, int, list[int]]:
@@ -260,17 +328,16 @@ class Reader:
             head, mark = hk[0], True
         return mark, self.key(head), [self.key(k) for k in ks[1:]]
 
-    def _lam(self, env: Env, rex: Node, ks: list[Rex], pin: bool) -> Sire:
+    def _lam(self, env: Scope, rex: Node, ks: list[Rex], pin: bool) -> Step[Sire]:
         if len(ks) not in (2, 3):
             raise self.fail(rex, "Expected two or three parameters")
         mark, f, names = self.wut_sig(ks[-2])
         tag = self.key(ks[0]) if len(ks) == 3 else f
-        inner = list(reversed([f] + names)) + env
-        body = self._expr(inner, ks[-1])
+        body = yield self._under(env, [f, *names], ks[-1])
         n = len(names)
         return F(Lam(pin=pin, mark=mark, recr=has_ref_to(n, body), tag=tag, args=n, body=body))
 
-    def _ref(self, env: Env, rex: Node, ks: list[Rex]) -> Sire:
+    def _ref(self, env: Scope, rex: Node, ks: list[Rex]) -> Sire:
         if len(ks) == 1:
             return self.resolve(rex, env, self.key(ks[0]))
         if len(ks) == 2:
@@ -287,7 +354,7 @@ def _text(n: int) -> str:
     from ..tree import nat_text
 
     s = nat_text(n)
-    return s if s is not None and s.isprintable() else str(n)
+    return s if s is not None and s.isprintable() else decimal_text(n)
 
 
 def _safe_rex(v: object) -> Optional[Rex]:

@@ -40,36 +40,70 @@ def _text(v: object, what: str) -> str:
     return s
 
 
+_UNREAD = object()  # a lazy field not decoded yet
+
+
+class _LazyNode(Node):
+    """A node decoded from a core value one layer at a time: the shape and
+    rune are read at once, the sons and heir when first asked for. The
+    value is kept (``encoded``), so giving the node back to a macro costs
+    nothing: macros that rewrite their node and nest (``(% a (% b ..))``)
+    stay linear instead of re-encoding and re-decoding the whole subtree at
+    each level. A malformed part is reported when it is reached, as the
+    reference's lazy decoding does."""
+
+    __slots__ = ("encoded", "_sons_v", "_heir_v", "_sons", "_heir")
+
+    @property
+    def sons(self) -> tuple[Rex, ...]:  # type: ignore[override]
+        if self._sons is _UNREAD:
+            parts = row_items(self._sons_v, "the sons of a rex")
+            object.__setattr__(self, "_sons", tuple(_lazy(p) for p in parts))
+        return self._sons
+
+    @property
+    def heir(self) -> Optional[Rex]:  # type: ignore[override]
+        if self._heir is _UNREAD:
+            object.__setattr__(self, "_heir", _lazy_heir(self._heir_v))
+        return self._heir
+
+
+class _LazyLeaf(Leaf):
+    """A leaf decoded from a core value; its heir is decoded when asked for."""
+
+    __slots__ = ("encoded", "_heir_v", "_heir")
+
+    @property
+    def heir(self) -> Optional[Rex]:  # type: ignore[override]
+        if self._heir is _UNREAD:
+            object.__setattr__(self, "_heir", _lazy_heir(self._heir_v))
+        return self._heir
+
+
+def _fill(obj: object, **fields: object) -> object:
+    for k, v in fields.items():
+        object.__setattr__(obj, k, v)
+    return obj
+
+
+def _lazy_heir(v: object) -> Optional[Rex]:
+    return None if layer(v) == 0 else _lazy(v)
+
+
+def _lazy(value: object) -> Rex:
+    """The top layer of the Rex a value encodes; the rest decodes on demand."""
+    shape, args = _split(value)
+    if shape == "EMBD":
+        return Embed(args[0])
+    if shape in ("WORD", "TEXT", "LINE"):
+        return _fill(object.__new__(_LazyLeaf), shape=shape, text=_text(args[0], "text"),
+                     span=None, encoded=value, _heir_v=args[1], _heir=_UNREAD)
+    return _fill(object.__new__(_LazyNode), shape=shape, rune=_text(args[0], "rune"),
+                 span=None, encoded=value, _sons_v=args[1], _heir_v=args[2],
+                 _sons=_UNREAD, _heir=_UNREAD)
+
+
 def rex_of_value(value: object) -> Rex:
-    """The Rex tree a value encodes (explicit stack)."""
-    built: list[Rex] = []
-    todo: list[tuple[object, Optional[tuple]]] = [(value, None)]
-    while todo:
-        v, plan = todo.pop()
-        if plan is not None:  # all parts are built: assemble
-            shape, text, nsons, has_heir = plan
-            heir = built.pop() if has_heir else None
-            sons = tuple(built[len(built) - nsons:]) if nsons else ()
-            del built[len(built) - nsons:]
-            if shape in ("WORD", "TEXT", "LINE"):
-                built.append(Leaf(shape, text, heir))
-            else:
-                built.append(Node(shape, text, sons, heir))
-            continue
-        shape, args = _split(v)
-        if shape == "EMBD":
-            built.append(Embed(args[0]))
-            continue
-        heir_v = args[-1]
-        has_heir = layer(heir_v) != 0
-        if shape in ("WORD", "TEXT", "LINE"):
-            parts = []
-            text = _text(args[0], "text")
-        else:
-            parts = row_items(args[1], "the sons of a rex")
-            text = _text(args[0], "rune")
-        todo.append((None, (shape, text, len(parts), has_heir)))
-        if has_heir:
-            todo.append((heir_v, None))
-        todo.extend((p, None) for p in reversed(parts))
-    return built[0]
+    """The Rex tree a value encodes, decoded lazily (see :class:`_LazyNode`):
+    the top layer is checked now, each deeper part when it is first read."""
+    return _lazy(value)
