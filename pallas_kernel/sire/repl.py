@@ -75,7 +75,7 @@ class Repl:
     def event(self, ev: object) -> None:
         """Print one event where it belongs."""
         if isinstance(ev, Defined):
-            self._line(self.out, f"{ev.name}={self.show(ev.binding.value)}")
+            self._line(self.out, self.session.show_definition(ev))
         elif isinstance(ev, Evaluated):
             self._line(self.out, self.show(ev.value))
         elif isinstance(ev, Asserted):

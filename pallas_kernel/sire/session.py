@@ -43,6 +43,7 @@ from .cache import Cache
 from .commands import run_block, switch_context
 from .failure import SireFailure, printed
 from .modules import Loader, module_name
+from .show import Names, show_value
 from .state import State, layer
 
 # ----- events -------------------------------------------------------------------
@@ -183,6 +184,7 @@ class Session:
             switch_context(self.state, text_nat(context))
         self.context = context
         self._origins: dict[str, dict[str, tuple[int, str]]] = {}
+        self._names: Optional[tuple[dict, Names]] = None
 
     # ----- loading modules -----------------------------------------------------
 
@@ -386,11 +388,31 @@ class Session:
         hit = table.get(name)
         return None if hit is None else (str(path), hit[0], hit[1])
 
-    def show(self, value: object) -> str:
-        """A value printed as Sire, pins bound in scope by their names."""
-        from .repl import show_value
+    def show(self, value: object, limit: int = 4000) -> str:
+        """A value printed as Sire (:mod:`.show`): pins and laws bound in
+        scope by their names, cut at ``limit`` characters with a marker."""
+        return show_value(value, self._scope_names(), limit)
 
-        return show_value(value)
+    def show_definition(self, ev: Defined, limit: int = 4000) -> str:
+        """How the REPL prints a definition: ``name=value``, or for a law
+        that the name itself is the best name of, its signature
+        ``(name a b)`` (the arguments named a, b, c, ...)."""
+        value = ev.binding.value
+        if isinstance(value, Value) and value.kind in ("pin", "law"):
+            names = self._scope_names()
+            own = names.pin_name(value) if value.kind == "pin" else None
+            if own is None or own == ev.name:
+                n = _arity(value)
+                if n and own == ev.name:
+                    return "(" + " ".join([ev.name, *_arg_names(n)]) + ")"
+        return f"{ev.name}={self.show(value, limit)}"
+
+    def _scope_names(self) -> Names:
+        """The names of the scope's pins and laws, built once per scope."""
+        if self._names is None or self._names[0] is not self.state.scope:
+            pairs = ((k, b.value) for k, b in self.state.scope.items())
+            self._names = (self.state.scope, Names(pairs))
+        return self._names[1]
 
 
 # ----- helpers ------------------------------------------------------------------
@@ -431,6 +453,12 @@ def _arity(value: Value) -> int:
             return max(t.arity - given, 0)
         else:
             return 0
+
+
+def _arg_names(n: int) -> list[str]:
+    """a, b, ..., z, a1, b1, ...: names for a law's arguments."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [letters[i % 26] + (str(i // 26) if i >= 26 else "") for i in range(n)]
 
 
 def _source_lines(text: Union[str, bytes]) -> list[str]:
