@@ -40,7 +40,7 @@ def test_repl_prints_definitions_values_asserts():
 
 
 def test_values_print_as_sire_with_names_in_scope():
-    src = ("(f a b)=(k a b)\n\ng=(f 3)\n\ng\n\n500000500000\n\n{12345}\n\n%hello\n\n"
+    src = ("(f a b)=(k a b)\n\ng=(f 3)\n\ng\n\n500000500000\n\n{12345}\n\n"
            "(0 0 4 0 1 2 3)\n\nkk=k\n")
     code, out, err = repl(src, "t_last")
     assert out.splitlines() == ["(f a b)", "g=(f 3)", "(f 3)", "500000500000", "{12345}",
