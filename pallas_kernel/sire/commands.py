@@ -23,11 +23,9 @@ from typing import Callable, Optional
 
 from ..errors import PlanError
 from ..plan import Value
-from ..rex import Leaf, Node, Rex
-from ..tree import text_nat
+from ..rex import Node, Rex
 from .ast import Bind, F, Lam, Sire, has_ref_to
 from .backend import evaluate
-from .failure import SireFailure
 from .reader import EXPR_RUNES, Reader, kids, try_key
 from .state import State
 
@@ -59,20 +57,32 @@ class Commands:
         return self.r.state
 
     def execute(self, rex: Rex) -> None:
-        """Run one command (macro calls are expanded first)."""
+        """Run one command (macro calls are expanded first). ``*`` pushes its
+        kids on an explicit stack, so nesting depth costs no Python frames."""
+        todo = [rex]
+        while todo:
+            cur = self._expanded(todo.pop())
+            if isinstance(cur, Node) and cur.rune in ("*", "#*"):
+                todo.extend(reversed(kids(cur)))
+            else:
+                self.command(cur)
+
+    def _expanded(self, rex: Rex) -> Rex:
+        """The command after every macro call at its head is expanded."""
         while isinstance(rex, Node):
             macro = self.r.macro_for(rex.rune)
             if macro is None:
                 break
             rex = self.r.expand(macro, rex)
+        return rex
+
+    def command(self, rex: Rex) -> None:
+        """Run one expanded command that is not ``*``."""
         if not isinstance(rex, Node):
             return self.expression(rex)
         rune = rex.rune
         if rune in ("=", "#="):
             self.define(rune, rex)
-        elif rune in ("*", "#*"):
-            for k in kids(rex):
-                self.execute(k)
         elif rune == "####":
             self.enter(rex)
         elif rune in ("^-^", "#^-^"):
@@ -256,10 +266,11 @@ def _law_binder(rex: Rex) -> Optional[tuple[bool, int, list[int]]]:
 
 
 def _name(n: int) -> str:
+    from ..notation import decimal_text
     from ..tree import nat_text
 
     s = nat_text(n)
-    return s if s is not None and s.isprintable() else str(n)
+    return s if s is not None and s.isprintable() else decimal_text(n)
 
 
 def _short(text: str, width: int = 200) -> str:

@@ -23,13 +23,15 @@ from typing import Optional
 
 from ..errors import SireError
 from ..plan import Value, from_tree
-from ..tree import App, Law, Pin, Tree, apps, row, spine, text_nat
+from ..tree import App, Law, Pin, Tree, row, spine, text_nat
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 
 _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
 
-#: every binding made or read so far, by key: (bind, its pin)
-_known: dict[int, tuple[Bind, Value]] = {}
+#: bindings already made into pins or read from them, by key: (bind, its
+#: pin). Each state lineage has its own (``State.known``, shared by copies);
+#: nothing is cached process-wide.
+Known = dict  # of int -> tuple[Bind, Value]
 
 
 def layer(t: object) -> Tree:
@@ -79,9 +81,10 @@ def make_tab(pairs: dict[int, object]) -> Tree:
 
 # ----- the AST ----------------------------------------------------------------
 
-def encode_ast(expr: Sire) -> Tree:
+def encode_ast(expr: Sire, known: Optional[Known] = None) -> Tree:
     """The reference's PLAN encoding of an AST (``sireNoun``), built with an
-    explicit stack."""
+    explicit stack (``known`` caches binding pins)."""
+    known = {} if known is None else known
     out: dict[int, Tree] = {}
     todo: list[tuple[Sire, bool]] = [(expr, False)]
     keep: list[Sire] = []
@@ -95,7 +98,7 @@ def encode_ast(expr: Sire) -> Tree:
             todo.extend((k, False) for k in kids)
             continue
         keep.append(e)
-        out[id(e)] = _encode_one(e, out)
+        out[id(e)] = _encode_one(e, out, known)
     return out[id(expr)]
 
 
@@ -114,14 +117,14 @@ def _ast_kids(e: Sire) -> list[Sire]:
     return []
 
 
-def _encode_one(e: Sire, out: dict[int, Tree]) -> Tree:
+def _encode_one(e: Sire, out: dict[int, Tree], known: Known) -> Tree:
     match e:
         case V(i):
             return i
         case K(x):
             return row(_K, x)
         case G(b):
-            return row(_G, bind_pin(b))
+            return row(_G, bind_pin(b, known))
         case A(f, x):
             return row(_A, out[id(f)], out[id(x)])
         case L(v, b):
@@ -135,8 +138,9 @@ def _encode_one(e: Sire, out: dict[int, Tree]) -> Tree:
     raise SireError(f"not a Sire AST node: {type(e).__name__}")
 
 
-def decode_ast(t: object) -> Sire:
+def decode_ast(t: object, known: Optional[Known] = None) -> Sire:
     """An AST from its PLAN encoding (``getSyr``); explicit stack."""
+    known = {} if known is None else known
     results: list[Sire] = []
     todo: list[tuple[str, object]] = [("go", t)]
     while todo:
@@ -156,7 +160,7 @@ def decode_ast(t: object) -> Sire:
         if tag == _K and len(items) == 2:
             results.append(K(items[1]))
         elif tag == _G and len(items) == 2:
-            results.append(G(bind_of_pin(items[1])))
+            results.append(G(bind_of_pin(items[1], known)))
         elif tag in (_A, _L) and len(items) == 3:
             todo.append((("mk", 2), A if tag == _A else L))
             todo.append(("go", items[2]))
@@ -183,18 +187,19 @@ def decode_ast(t: object) -> Sire:
 
 # ----- bindings ---------------------------------------------------------------
 
-def bind_pin(b: Bind) -> Value:
+def bind_pin(b: Bind, known: Optional[Known] = None) -> Value:
     """The binding's pin ``PIN [key value code location name props]``."""
-    hit = _known.get(b.key)
+    known = {} if known is None else known
+    hit = known.get(b.key)
     if hit is not None and hit[0] is b:
         return hit[1]
-    pin = from_tree(Pin(row(b.key, b.value, encode_ast(b.code), b.location,
+    pin = from_tree(Pin(row(b.key, b.value, encode_ast(b.code, known), b.location,
                             b.name, b.props))).force()
-    _known[b.key] = (b, pin)
+    known[b.key] = (b, pin)
     return pin
 
 
-def bind_of_pin(p: object) -> Bind:
+def bind_of_pin(p: object, known: Optional[Known] = None) -> Bind:
     """The binding a pin encodes (a known binding when the key, name and
     pin agree)."""
     t = layer(p)
@@ -204,14 +209,15 @@ def bind_of_pin(p: object) -> Bind:
     if len(items) != 6:
         raise SireError("a binding is not a row of six")
     key = nat_of(items[0], "a binding key")
-    hit = _known.get(key)
+    known = {} if known is None else known
+    hit = known.get(key)
     if hit is not None and isinstance(p, Value) and hit[1].pin_hash() == p.pin_hash():
         return hit[0]  # by hash: a structural comparison would walk whole values
-    b = Bind(key=key, value=items[1], code=decode_ast(items[2]),
+    b = Bind(key=key, value=items[1], code=decode_ast(items[2], known),
              location=nat_of(items[3], "a binding location"),
              name=nat_of(items[4], "a binding name"), props=items[5])
     if isinstance(p, Value):
-        _known[key] = (b, p)
+        known[key] = (b, p)
     return b
 
 
@@ -231,12 +237,14 @@ class State:
     _scope_plan: Optional[Value] = field(default=None, repr=False, compare=False)
     _modules_plan: Optional[Value] = field(default=None, repr=False, compare=False)
     _module_pins: dict = field(default_factory=dict, repr=False, compare=False)
+    known: Known = field(default_factory=dict, repr=False, compare=False)
 
     def copy(self) -> "State":
         """A copy that can change without changing this one (the scope and
         module tables are copied; bindings are immutable)."""
         return State(self.next_key, self.context, dict(self.scope), dict(self.modules),
-                     self._plan, self._scope_plan, self._modules_plan, self._module_pins)
+                     self._plan, self._scope_plan, self._modules_plan, self._module_pins,
+                     self.known)
 
     def touch_scope(self) -> None:
         """Forget the cached PLAN forms after the scope changed."""
@@ -249,7 +257,7 @@ class State:
     def scope_plan(self) -> Value:
         """The scope as a PLAN tab."""
         if self._scope_plan is None:
-            self._scope_plan = from_tree(make_tab({k: bind_pin(b) for k, b in self.scope.items()})).force()
+            self._scope_plan = from_tree(make_tab({k: bind_pin(b, self.known) for k, b in self.scope.items()})).force()
         return self._scope_plan
 
     def module_pin(self, name: int) -> Value:
@@ -257,7 +265,7 @@ class State:
         scope = self.modules[name]
         hit = self._module_pins.get(name)
         if hit is None or hit[0] is not scope:
-            pin = from_tree(Pin(make_tab({k: bind_pin(b) for k, b in scope.items()}))).force()
+            pin = from_tree(Pin(make_tab({k: bind_pin(b, self.known) for k, b in scope.items()}))).force()
             self._module_pins = {**self._module_pins, name: (scope, pin)}
             hit = (scope, pin)
         return hit[1]
@@ -286,7 +294,7 @@ class State:
         self.context = nat_of(items[1], "the state's context")
         scope_v, modules_v = items[2], items[3]
         if self._scope_plan is None or not (scope_v == self._scope_plan):
-            self.scope = {k: bind_of_pin(b) for k, b in tab_items(scope_v, "the scope")}
+            self.scope = {k: bind_of_pin(b, self.known) for k, b in tab_items(scope_v, "the scope")}
             self._scope_plan = scope_v if isinstance(scope_v, Value) else None
         if self._modules_plan is None or not (modules_v == self._modules_plan):
             mods = {}
@@ -294,7 +302,7 @@ class State:
                 t = layer(pin)
                 if not isinstance(t, Pin):
                     raise SireError("a module in the modules table is not a pin")
-                mods[name] = {k: bind_of_pin(b) for k, b in tab_items(t.item, "a module")}
+                mods[name] = {k: bind_of_pin(b, self.known) for k, b in tab_items(t.item, "a module")}
             self.modules = mods
             self._modules_plan = modules_v if isinstance(modules_v, Value) else None
             self._module_pins = {}
