@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test bench install clean stress
+.PHONY: run test lint bench install clean stress
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: install
 test: install
 	$(PY) -m pytest -q
 
+# Unused imports and names, undefined names, redefinitions: pyflakes over all Python code.
+lint: install
+	$(PY) -m pyflakes pallas_kernel tests bench tools
+
 bench: install
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_jets.py
@@ -30,7 +34,8 @@ clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so
 
 # The core built with PK_GC_STRESS (a collection at every safe point) and
-# AddressSanitizer, in a copy under build/stress, running the core's tests.
+# AddressSanitizer, in a copy under build/stress, running the core's tests
+# (marked `core` in tests/, less those marked `large`; see pyproject.toml).
 STRESS := build/stress
 stress: install
 	rm -rf $(STRESS) && mkdir -p $(STRESS)
@@ -38,7 +43,4 @@ stress: install
 	rm -f $(STRESS)/pallas_kernel/*.so
 	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
-	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider tests/test_core.py tests/test_jets_native.py tests/test_law_compiler.py tests/test_jets_word.py \
-	  tests/test_jets_data2.py tests/test_jets_sets2.py tests/test_jets_force.py \
-	  tests/test_jets_hof.py tests/test_jets_hof2.py tests/test_seed_native.py \
-	  -k "not million and not large and not bare_add and not memory_is_reclaimed"
+	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider -m "core and not large" tests

@@ -15,8 +15,9 @@ import time
 
 import gmpy2
 
-from pallas_kernel import _core, oracle, plan, seed
-from pallas_kernel.tree import App, Law, Pin, apps, text_nat
+from pallas_kernel import _core, plan
+from pallas_kernel.plan.reference import oracle, seed
+from pallas_kernel.plan.tree import App, Law, Pin, apps, text_nat
 
 TIMES = Pin(Law(text_nat("_Times"), 3,
                 apps(0, apps(0, apps(0, apps(2, 2), 2), apps(0, apps(0, 0, 1), apps(0, 1, 2))), 3)))
@@ -104,7 +105,7 @@ def bench_seed() -> None:
 
 def bench_nfib() -> None:
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
-    import hand_laws
+    from helpers import hand_laws
 
     hand_laws.accept()
     nfib = hand_laws.value(hand_laws.NFIB)
@@ -122,7 +123,7 @@ def bench_constant_space_loop() -> None:
     import resource
 
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
-    import hand_laws
+    from helpers import hand_laws
 
     hand_laws.accept()
     count = plan.read(f"<{{0 1 (0 (0 (0 {hand_laws.IF} 1) (0 0 (0 {hand_laws.DEC} 1))) (2 0))}}>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from pallas_kernel import _core, plan
-from pallas_kernel.tree import Law, apps
+from pallas_kernel.plan.tree import Law, apps
 
 from bench_core import best, line   # the same timing and report format
 

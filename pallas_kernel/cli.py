@@ -23,9 +23,8 @@ import sys
 from typing import Sequence
 
 from . import __version__, plan
-from .errors import PallasError
-from .notation import NotationError
-from .seed import SeedError
+from .errors import PallasError, SeedError
+from .plan.notation import NotationError
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:

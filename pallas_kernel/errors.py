@@ -23,7 +23,7 @@ class PlanCrash(PlanError):
         self.value = value
 
     def __str__(self) -> str:
-        from .tree import nat_text
+        from .plan.tree import nat_text
 
         name = nat_text(self.op) if self.op >= 5 else None
         shown = f'"{name}"' if name and name.isprintable() else str(self.op)
@@ -88,6 +88,6 @@ def _show(value: object) -> str:
     to_tree = getattr(value, "to_tree", None)
     if to_tree is None:
         return repr(value)
-    from .notation import show  # the printer sits above this module
+    from .plan.notation import show  # the printer sits above this module
 
     return show(to_tree(), width=200)

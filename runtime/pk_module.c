@@ -3,7 +3,7 @@
 **
 ** Python holds PLAN values through `Value` objects, each owning one slot of
 ** the runtime's handle table (a GC root); no Python object holds a raw heap
-** pointer. Trees (pallas_kernel.tree) are converted in and out on explicit
+** pointer. Trees (pallas_kernel.plan.tree) are converted in and out on explicit
 ** stacks. Every failure of the core is turned into a Python exception in one
 ** place, raise_error().
 **
@@ -22,7 +22,7 @@
 typedef struct {
     PkRuntime rt;
     PyObject *value_type;
-    PyObject *tree_pin, *tree_law, *tree_app;    /* pallas_kernel.tree classes */
+    PyObject *tree_pin, *tree_law, *tree_app;    /* pallas_kernel.plan.tree classes */
     PyObject *err_crash, *err_loop, *err_stack;  /* pallas_kernel.errors */
     PyObject *blake3;                            /* blake3.blake3 */
     PyObject *trace_fn;                          /* called with _Trace's message */
@@ -831,7 +831,7 @@ static PyMethodDef value_methods[] = {
     {"whnf", value_whnf, METH_NOARGS, "Evaluate to weak head normal form."},
     {"force", value_force, METH_NOARGS, "Evaluate to normal form."},
     {"apply", value_apply, METH_VARARGS, "The lazy application (self a1 .. an)."},
-    {"to_tree", value_to_tree, METH_NOARGS, "The normal form as a pallas_kernel.tree."},
+    {"to_tree", value_to_tree, METH_NOARGS, "The normal form as a pallas_kernel.plan.tree."},
     {"layer", value_layer, METH_NOARGS, "One level of the WHNF as a tree with Value children."},
     {"pin_hash", value_pin_hash, METH_NOARGS, "The 32-byte BLAKE3 hash of a pin."},
     {"plan_hash", value_plan_hash, METH_NOARGS, "BLAKE3 of the tagged serialization."},
@@ -905,9 +905,9 @@ PyMODINIT_FUNC PyInit__core(void) {
     ModState *st = PyModule_GetState(m);
     memset(st, 0, sizeof *st);
     st->value_type = PyType_FromSpec(&value_spec);
-    st->tree_pin = attr_of("pallas_kernel.tree", "Pin");
-    st->tree_law = attr_of("pallas_kernel.tree", "Law");
-    st->tree_app = attr_of("pallas_kernel.tree", "App");
+    st->tree_pin = attr_of("pallas_kernel.plan.tree", "Pin");
+    st->tree_law = attr_of("pallas_kernel.plan.tree", "Law");
+    st->tree_app = attr_of("pallas_kernel.plan.tree", "App");
     st->err_crash = attr_of("pallas_kernel.errors", "PlanCrash");
     st->err_loop = attr_of("pallas_kernel.errors", "PlanLoop");
     st->err_stack = attr_of("pallas_kernel.errors", "PlanStackLimit");

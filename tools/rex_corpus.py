@@ -19,7 +19,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pallas_kernel import base58, oracle
+from pallas_kernel.plan import base58
+from pallas_kernel.plan.reference import oracle
 from pallas_kernel.rex import equal, from_plan, plan_hash_b58, read_blocks, show, to_plan
 
 

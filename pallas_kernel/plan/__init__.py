@@ -1,7 +1,7 @@
 """The Python face of the PLAN core: build, evaluate, compare, hash, print and
 save PLAN values.
 
-Values live in the C core (:class:`Value`); trees (:mod:`pallas_kernel.tree`)
+Values live in the C core (:class:`Value`); trees (:mod:`pallas_kernel.plan.tree`)
 are their neutral Python form. This module wires the core to the notation
 reader and printer, the seed codec and the jet table shipped with the package.
 
@@ -16,9 +16,10 @@ import contextlib
 from importlib import resources
 from typing import Iterator, Union
 
-from . import _core, base58, notation, seed
-from ._core import Value
-from .errors import PlanCrash, PlanLoop, PlanStackLimit
+from .. import _core
+from .._core import Value
+from ..errors import PlanCrash, PlanLoop, PlanStackLimit
+from . import base58, notation
 from .tree import Tree
 
 __all__ = [
@@ -32,7 +33,7 @@ Valueish = Union[Value, int]
 
 def jet_table() -> list[tuple[str, bytes]]:
     """The reference's accepted jets: (law name, 32-byte pin hash), from package data."""
-    text = resources.files(__package__).joinpath("jet_hashes.tsv").read_text("utf-8")
+    text = resources.files("pallas_kernel").joinpath("jet_hashes.tsv").read_text("utf-8")
     table = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -69,7 +70,7 @@ def evaluate(tree: Tree) -> Value:
 
 
 def read(text: str, filename: str = "<input>") -> Value:
-    """Read the PLAN notation (see :mod:`pallas_kernel.notation`) as a lazy expression."""
+    """Read the PLAN notation (see :mod:`pallas_kernel.plan.notation`) as a lazy expression."""
     return _core.from_tree(notation.read(text, filename))
 
 
@@ -92,7 +93,7 @@ def hash_b58(value: Value) -> str:
 
 def save_seed(value: Value) -> bytes:
     """The seed of a value's normal form, byte-identical with the reference encoder
-    (the core's C codec; :mod:`pallas_kernel.seed` is the same format in Python)."""
+    (the core's C codec; :mod:`pallas_kernel.plan.reference.seed` is the same format in Python)."""
     return _core.save_seed(value)
 
 

@@ -22,6 +22,7 @@ __all__ = ["Embed", "Leaf", "Node", "Rex", "Span", "add_heir", "equal", "describ
 
 def plan_hash_b58(rex: Rex) -> str:
     """The base58 BLAKE3 plan hash of a tree's PLAN encoding (``pallas rex --hash``)."""
-    from .. import base58, plan
+    from .. import plan
+    from ..plan import base58
 
     return base58.encode(plan.from_tree(to_plan(rex)).force().plan_hash())

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..errors import MalformedRex
-from ..tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
+from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
 from .model import LEAF_SHAPES, NODE_SHAPES, Embed, Leaf, Node, Rex
 
 #: the constructor pin of each shape

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Optional
 
-from .lexer import LINE, RUNE, SEMI, TERM, WYTE, Line, Tok, clump, lex_line
+from .lexer import LINE, RUNE, SEMI, TERM, WYTE, Line, Tok, lex_line
 from .model import Node, Rex, Span, make_span
 
 VOID, NOTE, TEXT, OPEN, SING = range(5)

@@ -91,7 +91,7 @@ class Leaf:
 @dataclass(frozen=True, slots=True, eq=False)
 class Embed:
     """A PLAN value embedded in a tree (the quote macro makes these); ``value``
-    is a :mod:`pallas_kernel.tree` tree."""
+    is a :mod:`pallas_kernel.plan.tree` tree."""
 
     value: object
     span: Optional[Span] = None
@@ -135,7 +135,7 @@ def add_heir(rex: Rex, last: Rex) -> Rex:
 
 def equal(a: Optional[Rex], b: Optional[Rex]) -> bool:
     """Structural equality, shapes included and spans ignored, without recursion."""
-    from ..tree import equal as tree_equal
+    from ..plan.tree import equal as tree_equal
 
     todo = [(a, b)]
     while todo:

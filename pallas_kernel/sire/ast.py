@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .. import tree as _tree
-from ..tree import Tree
+from ..plan import tree as _tree
+from ..plan.tree import Tree
 
 
 @dataclass(frozen=True, slots=True, eq=False)

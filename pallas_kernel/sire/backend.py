@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..errors import SireError
 from ..plan import Value, from_tree
-from ..tree import App, Tree
+from ..plan.tree import App, Tree
 from .ast import F, Lam, Sire, tag_text
 from .codegen import VAL, Fun, compile_fun
 from .ingest import ingest

@@ -29,7 +29,7 @@ from typing import Union
 
 from ..errors import SireError
 from ..plan import Value
-from ..tree import App, Law, Pin, Tree
+from ..plan.tree import App, Law, Pin, Tree
 from .ast import tag_text
 from .walk import Step, run
 

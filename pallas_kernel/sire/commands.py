@@ -266,8 +266,8 @@ def _law_binder(rex: Rex) -> Optional[tuple[bool, int, list[int]]]:
 
 
 def _name(n: int) -> str:
-    from ..notation import decimal_text
-    from ..tree import nat_text
+    from ..plan.notation import decimal_text
+    from ..plan.tree import nat_text
 
     s = nat_text(n)
     return s if s is not None and s.isprintable() else decimal_text(n)

@@ -129,7 +129,7 @@ def _shown_embeds(rex: Rex) -> Rex:
 
 
 def _plan_text(value: object) -> str:
-    from ..notation import show as show_plan
+    from ..plan.notation import show as show_plan
 
     try:
         tree = value.to_tree() if hasattr(value, "to_tree") else value

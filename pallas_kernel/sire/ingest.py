@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..errors import SireError
 from ..plan import Value
-from ..tree import App, Law, Pin, Tree
+from ..plan.tree import App, Law, Pin, Tree
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V
 from .codegen import APP, VAL, VAR, Exp, Fun, compile_fun
 from .walk import Links, Step, nth, push, push_all, run

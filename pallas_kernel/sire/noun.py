@@ -17,7 +17,7 @@ read back by ``getSyr`` and ``getBinding`` in ``lib/Sire.hs``):
     binding    <[key value code location name props]>
 
 ``%K`` is the nat of the text ``K``; rows are the PLAN rows of
-:func:`pallas_kernel.tree.row`. Both directions walk without recursion, and
+:func:`pallas_kernel.plan.tree.row`. Both directions walk without recursion, and
 decoding shares: one binding pin gives one :class:`~.ast.Bind`.
 """
 
@@ -27,8 +27,8 @@ from dataclasses import replace
 from typing import Optional
 
 from ..errors import SireError
-from ..notation import show
-from ..tree import App, Law, Pin, Tree, row, text_nat
+from ..plan.notation import show
+from ..plan.tree import App, Law, Pin, Tree, row, text_nat
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 from .walk import Step, run
 

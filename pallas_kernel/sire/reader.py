@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from ..errors import PlanCrash, PlanError, SireError
-from ..notation import decimal_text, parse_decimal
+from ..plan.notation import decimal_text, parse_decimal
 from ..plan import Value, from_tree
 from ..rex import Embed, Leaf, Node, Rex, Span, to_plan
-from ..tree import App, Law, text_nat
+from ..plan.tree import App, Law, text_nat
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
 from .failure import SireFailure
 from .rexvalue import rex_of_value
@@ -351,7 +351,7 @@ class Reader:
 
 def _text(n: int) -> str:
     """A name nat as text for messages (the number if it is not text)."""
-    from ..tree import nat_text
+    from ..plan.tree import nat_text
 
     s = nat_text(n)
     return s if s is not None and s.isprintable() else decimal_text(n)

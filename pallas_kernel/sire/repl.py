@@ -17,7 +17,7 @@ from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
 from .. import _core
 from ..rex import show as show_rex
-from ..tree import Law, nat_text
+from ..plan.tree import Law, nat_text
 from .rexvalue import rex_of_value
 from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
 from .state import State, layer

@@ -12,7 +12,7 @@ from typing import Optional
 from ..errors import SireError
 from ..rex import Embed, Leaf, Node, Rex
 from ..rex.encoding import CONSTRUCTORS
-from ..tree import Law, Pin, nat_text, spine
+from ..plan.tree import Law, Pin, nat_text, spine
 from .state import layer, nat_of, row_items
 
 _SHAPES = {p.item.name: (s, p.item.arity) for s, p in CONSTRUCTORS.items()}

@@ -37,7 +37,7 @@ from .. import plan
 from ..errors import PallasError, PlanError, RexError, SireError
 from ..plan import Value
 from ..rex import Node, read_blocks
-from ..tree import App, Law, Pin, nat_text, text_nat
+from ..plan.tree import App, Law, Pin, nat_text, text_nat
 from .ast import Bind
 from .cache import Cache
 from .commands import run_block, switch_context

@@ -76,7 +76,7 @@ from ..plan import Value, from_tree, nat as make_nat
 from ..rex import read_blocks, show as show_rex
 from ..rex.model import Leaf as RexLeaf, Node as RexNode, Rex
 from ..rex.printer import text_form
-from ..tree import App, Law, Pin, Tree, nat_text, row, spine
+from ..plan.tree import App, Law, Pin, Tree, nat_text, row, spine
 
 __all__ = ["Names", "show_value", "read_value", "ReadError", "nat_form", "is_name", "MIN_LIMIT"]
 

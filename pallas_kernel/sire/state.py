@@ -23,7 +23,7 @@ from typing import Optional
 
 from ..errors import SireError
 from ..plan import Value, from_tree
-from ..tree import App, Law, Pin, Tree, row, spine, text_nat
+from ..plan.tree import App, Law, Pin, Tree, row, spine, text_nat
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 
 _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")

@@ -4,19 +4,22 @@ differential property test against the pure-Python oracle."""
 from __future__ import annotations
 
 import signal
-import pathlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pallas_kernel import _core, base58, oracle, plan
+from pallas_kernel import _core, plan
+from pallas_kernel.plan import base58
+from pallas_kernel.plan.reference import oracle
 from pallas_kernel.errors import PlanCrash, PlanLoop
-from pallas_kernel.notation import read as read_tree
-from pallas_kernel.tree import App, Law, Pin, apps, equal, row, text_nat
+from pallas_kernel.plan.notation import read as read_tree
+from pallas_kernel.plan.tree import App, equal, text_nat
 
-from plan_programs import ADD, IF, TIMES, TO_NAT, programs
+from helpers.plan_programs import ADD, TIMES, programs
+from helpers import DATA
 
-DATA = pathlib.Path(__file__).parent / "data"
+pytestmark = pytest.mark.core  # run again by `make stress`
+
 
 
 def run(text: str):
@@ -296,6 +299,7 @@ def test_the_published_table_is_shipped():
 
 # --- depth and size: no C recursion, bounded memory --------------------------------
 
+@pytest.mark.large
 def test_bare_add_of_a_million_steps():
     bare_add = plan.from_tree(ADD.item)
     with plan.jets_enabled(False):
@@ -307,6 +311,7 @@ def deep_value(n: int) -> plan.Value:
     return plan.from_tree(TIMES).apply(plan.read("(0 0)"), 0, n)
 
 
+@pytest.mark.large
 def test_million_deep_normalize_hash_compare_tree():
     v = deep_value(1_000_000).force()
     h = v.plan_hash()
@@ -321,11 +326,13 @@ def test_million_deep_normalize_hash_compare_tree():
     assert depth == 1_000_000
 
 
+@pytest.mark.large
 def test_million_deep_pin_chain_hashes():
     v = plan.from_tree(TIMES).apply(4, 0, 1_000_000).force()   # <<<...<0>...>>>
     assert len(v.pin_hash()) == 32
 
 
+@pytest.mark.large
 def test_memory_is_reclaimed():
     with plan.jets_enabled(False):
         plan.from_tree(ADD).apply(0, 300_000).nat
@@ -386,6 +393,7 @@ def test_core_agrees_with_oracle(tree):
         assert got[1] == expected[1] and equal(got[2], expected[2])
 
 
+@pytest.mark.large
 def test_million_deep_value_prints_and_seeds():
     v = deep_value(1_000_000).force()
     text = plan.show(v)

@@ -6,13 +6,15 @@ import pytest
 from pallas_kernel import plan
 from pallas_kernel.errors import PlanCrash
 
-from hand_laws import IF, NFIB, accept, py_nfib, value
+from helpers.hand_laws import IF, NFIB, accept, py_nfib, value
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 accept()
 
 
 def test_hand_built_laws_get_their_jets():
-    from hand_laws import DEC, LTH, SUB
+    from helpers.hand_laws import DEC, LTH, SUB
     assert all(value(t).has_jet for t in (DEC, SUB, LTH, IF))
 
 
@@ -60,7 +62,7 @@ def test_nested_ifs_and_a_thunk_condition():
 
 def test_deep_self_recursion():
     # count n = if n (count (n-1)) 0, with the hand-built _Dec: a loop of 10^5
-    from hand_laws import DEC
+    from helpers.hand_laws import DEC
     count = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 0 (0 {DEC} 1))) (2 0))}}>")
     assert count.apply(100_000).nat == 0
 
@@ -73,7 +75,7 @@ def test_deep_self_recursion():
     ("(0 (0 {ADD} (0 (2 9) 1)) (0 (0 {ADD} (0 (2 7) 1)) 1))", 7),
 ])
 def test_strict_arguments_in_result_position_keep_the_legal_order(body, op):
-    from hand_laws import ADD
+    from helpers.hand_laws import ADD
     law = plan.read("{0 1 %s}" % body.replace("{ADD}", ADD))
     for jets in (True, False):
         with plan.jets_enabled(jets):
@@ -83,7 +85,7 @@ def test_strict_arguments_in_result_position_keep_the_legal_order(body, op):
 
 
 def test_strict_arguments_compute_the_same_values():
-    from hand_laws import ADD
+    from helpers.hand_laws import ADD
     law = plan.read("{0 1 %s}" % f"(0 (0 {ADD} (0 (0 {ADD} 1) (2 5))) (0 (0 {ADD} 1) 1))")
     assert law.apply(3).nat == 14
     with plan.jets_enabled(False):
@@ -94,7 +96,7 @@ def test_strict_arguments_compute_the_same_values():
 
 def law2(body: str) -> plan.Value:
     """{0 2 body} with the hand laws spliced in ({ADD}, {SUB}, {LTH})."""
-    from hand_laws import ADD, LTH, SUB
+    from helpers.hand_laws import ADD, LTH, SUB
     return plan.read("{0 2 %s}" % body.replace("{ADD}", ADD).replace("{SUB}", SUB)
                      .replace("{LTH}", LTH))
 
@@ -130,9 +132,10 @@ def test_inline_arithmetic_on_values_that_are_not_nats_takes_the_jet():
     assert sub.apply(9, plan.read("(0 1)")).nat == 9
 
 
+@pytest.mark.large
 def test_a_million_deep_non_tail_recursion_between_compiled_laws():
     # sum n = if n (n + sum (n - 1)) 0, 10^6 calls deep, none in tail position
-    from hand_laws import ADD, DEC
+    from helpers.hand_laws import ADD, DEC
     total = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 (0 {ADD} 1) (0 0 (0 {DEC} 1)))) (2 0))}}>")
     n = 1_000_000
     assert total.apply(n).nat == n * (n + 1) // 2
@@ -140,7 +143,7 @@ def test_a_million_deep_non_tail_recursion_between_compiled_laws():
 
 def test_a_crash_deep_inside_compiled_calls_leaves_the_runtime_usable():
     # down n = if n (1 + down (n - 1)) (9 n): crashes 10^4 calls deep
-    from hand_laws import ADD, DEC
+    from helpers.hand_laws import ADD, DEC
     down = plan.read(f"<{{0 1 (0 (0 (0 {IF} 1) (0 (0 {ADD} (2 1)) (0 0 (0 {DEC} 1)))) (0 (2 9) 1))}}>")
     for _ in range(2):
         with pytest.raises(PlanCrash) as e:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pallas_kernel.notation import NotationError, read, show
-from pallas_kernel.tree import App, Law, Pin, apps, equal, row, text_nat
+from pallas_kernel.plan.notation import NotationError, read, show
+from pallas_kernel.plan.tree import App, Law, Pin, apps, equal, row, text_nat
+from helpers import DATA
 
-DATA = Path(__file__).parent / "data"
 DEEP = 10 ** 6
 
 

@@ -8,13 +8,12 @@ and a smoke run of the random programs of tests/plan_programs.py.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import blake3
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pallas_kernel.oracle import (
+from pallas_kernel.plan.reference.oracle import (
     EQ,
     GT,
     LT,
@@ -28,11 +27,11 @@ from pallas_kernel.oracle import (
     plan_hash,
     serialize,
 )
-from pallas_kernel.tree import App, Law, Pin, Tree, apps, equal, nat_text, row, spine, text_nat
+from pallas_kernel.plan.tree import App, Law, Pin, Tree, apps, equal, nat_text, row, spine, text_nat
 
-from plan_programs import ADD, CONST, IDENTITY, IF, TIMES, programs
+from helpers.plan_programs import ADD, CONST, IDENTITY, IF, TIMES, programs
+from helpers import DATA
 
-DATA = Path(__file__).parent / "data"
 
 
 # --------------------------------------------------------------------------

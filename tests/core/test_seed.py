@@ -8,16 +8,15 @@ contents of the files, the bytes of the 6.3 example and the pin hashes of
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import pytest
 from blake3 import blake3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pallas_kernel import base58
-from pallas_kernel import seed as seed_module
-from pallas_kernel.seed import (
+from pallas_kernel.plan import base58
+from pallas_kernel.plan.reference import seed as seed_module
+from pallas_kernel.plan.reference.seed import (
     SeedError,
     load_germ,
     load_pod,
@@ -28,9 +27,10 @@ from pallas_kernel.seed import (
     save_seed,
     seed_header,
 )
-from pallas_kernel.tree import App, Law, Pin, Tree, apps, equal, nat_text, row, spine, text_nat
+from pallas_kernel.plan.tree import App, Law, Pin, Tree, apps, equal, nat_text, row, spine, text_nat
+from helpers import DATA
 
-SEEDS = Path(__file__).parent / "data" / "seeds"
+SEEDS = DATA / "seeds"
 FILES = sorted(SEEDS.glob("*.seed"))
 
 # pallas-plan.md 6.8: (holes, bigs, words, bytes, frags) and file size.

@@ -6,16 +6,19 @@ legal loader, never a crash of the process)."""
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pallas_kernel import _core, plan, seed
+from pallas_kernel import _core, plan
+from pallas_kernel.plan.reference import seed
 from pallas_kernel.errors import PlanCrash, SeedError
-from pallas_kernel.tree import App, Law, Pin, Tree, row, text_nat
+from pallas_kernel.plan.tree import App, Law, Pin, Tree, row
+from helpers import DATA
 
-SEEDS = sorted((Path(__file__).parent / "data" / "seeds").glob("*.seed"))
+pytestmark = pytest.mark.core  # run again by `make stress`
+
+SEEDS = sorted((DATA / "seeds").glob("*.seed"))
 J = _core.call_jet
 
 
@@ -94,6 +97,7 @@ def deep(n: int) -> Tree:
     return t
 
 
+@pytest.mark.large
 def test_million_deep_value_round_trips():
     v = value(deep(1_000_000))
     data = _core.save_seed(v)
@@ -101,6 +105,7 @@ def test_million_deep_value_round_trips():
     assert data == plan.save_seed(v)
 
 
+@pytest.mark.large
 def test_long_row_round_trips_large():
     v = value(row(*range(200_000)))
     data = _core.save_seed(v)

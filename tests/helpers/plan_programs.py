@@ -20,7 +20,7 @@ from functools import lru_cache
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from pallas_kernel.tree import App, Law, Pin, Tree, apps, row, text_nat
+from pallas_kernel.plan.tree import App, Law, Pin, Tree, apps, row, text_nat
 
 # Well-known terminating laws, as compiled by Sire (pallas-plan.md 2.3, 5.2).
 CONST = Law(0, 2, 1)  # {0 2 1}: (K x y) = x

@@ -21,15 +21,23 @@ are spelled ``scope.law("I", ["x"], "x", mark=True)`` and bind a pinned law
 whose code is kept, as a top-level definition does.
 
 This helper recurses on its input; test terms are small.
+
+Also here, for every Sire test: :func:`assert_plan` (a tree is exactly what
+the PLAN notation spells) and :func:`shallow_stack` (no recursion on depth).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import inspect
+import sys
+from typing import Any, Iterator
 
+from pallas_kernel.plan import notation
+from pallas_kernel.plan.tree import Tree, equal as tree_equal
 from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V, apply, make_lam
 from pallas_kernel.sire.backend import compile_expr, compile_lambda
-from pallas_kernel.tree import App, text_nat
+from pallas_kernel.plan.tree import App, text_nat
 
 
 class Scope:
@@ -101,4 +109,28 @@ def term(t: Any, env: tuple = (), scope: Scope | None = None) -> Sire:
     raise ValueError(f"unknown term form {op!r}")
 
 
-__all__ = ["Scope", "term", "A"]
+__all__ = ["Scope", "term", "A", "plan_of", "assert_plan", "shallow_stack"]
+
+
+def plan_of(text: str) -> Tree:
+    """A PLAN tree written in the notation."""
+    return notation.read(text)
+
+
+def assert_plan(got: Tree, want: str) -> None:
+    """``got`` is exactly the tree ``want`` spells."""
+    assert tree_equal(got, plan_of(want)), f"got {notation.show(got)}, want {want}"
+
+
+@contextlib.contextmanager
+def shallow_stack(headroom: int = 120) -> Iterator[None]:
+    """Run a block with Python's recursion limit only ``headroom`` frames
+    above the current depth, so that any recursion that grows with the
+    input's depth fails loudly instead of passing by luck."""
+    depth = len(inspect.stack(0))
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + headroom)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)

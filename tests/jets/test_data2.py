@@ -10,7 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 from pallas_kernel import plan
 
-from jet_calls import F, J, S
+from helpers.jet_calls import F, J, S
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 CRASH = "(7 7)"                 # crashes with op 7 when forced
 ID = '{"I" 1 1}'                # (I x) is a thunk evaluating to x
@@ -397,6 +399,7 @@ def test_bar_constructors_edges():
     fallback("_NatToSizedBar", 2 ** 64, 0)
 
 
+@pytest.mark.large
 def test_million_deep_trees_for_the_tree_jets():
     times = plan.read('<{"_Times" 3 (0 (0 (0 (2 2) 2) (0 (0 0 1) (0 1 2))) 3)}>').force()
     deep = times.apply(plan.read("(0 0)"), F('b#"z"'), 1_000_000).force()   # (0 0 (0 0 .. b#"z"))

@@ -9,6 +9,8 @@ import pytest
 
 from pallas_kernel import plan
 
+pytestmark = pytest.mark.core  # run again by `make stress`
+
 ID = '{"I" 1 1}'
 CRASH = "(7 7)"
 JETS = {"bsearch": 2, "barCat": 1, "padCat": 1, "tabFromPairs": 1, "_SizedListToRow": 2,

@@ -13,9 +13,11 @@ from hypothesis import given, settings, strategies as st
 
 from pallas_kernel import _core, plan
 from pallas_kernel.errors import PlanCrash, PlanLoop
-from pallas_kernel.tree import row
+from pallas_kernel.plan.tree import row
 
-import hand_laws
+from helpers import hand_laws
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 J = _core.call_jet
 
@@ -93,6 +95,7 @@ def test_unfoldr_elements_stay_lazy():
     assert crash_of(lambda: J("_Get", r, 1)) == (99, "0")
 
 
+@pytest.mark.large
 def test_unfoldr_million_steps_in_constant_stack():
     before = _core.stats()["stack_words"]     # the high-water mark of the stack
     r = J("unfoldr", COUNTDOWN, 1_000_000)
@@ -119,6 +122,7 @@ def test_sum_of_forces_the_first_element_first():
     assert crash_of(lambda: J("sumOf", CRASH, v("[1 2 3]"))) == (99, "1")
 
 
+@pytest.mark.large
 def test_sum_of_a_million():
     xs = plan.from_tree(row(*range(1_000_000)))
     assert J("sumOf", INC, xs).nat == 1_000_000 * 1_000_001 // 2
@@ -143,6 +147,7 @@ def test_fold_is_strict_in_order_and_lazy_in_unused_values():
     assert J("tabFoldlWithKey", v("{0 3 2}"), 0, lazy_vals).nat == 2   # values never forced
 
 
+@pytest.mark.large
 def test_fold_over_a_hundred_thousand_pairs_large():
     n = 100_000
     t = tab({k: 1 for k in range(n)})
@@ -293,6 +298,7 @@ def test_try_pin_gets_the_jet_and_nests():
     assert try_(f"[{{0 1 (0 (2 94) 1)}} ({TRY_TEXT} [3 1])]") == "[0 [94 [1 2]]]"
 
 
+@pytest.mark.large
 def test_try_around_a_million_step_unfoldr():
     r = J("_Try", _row_of(v(UNFOLDR_TEXT), COUNTDOWN, plan.nat(1_000_000)))
     assert J("_Len", J("_Get", r, 1)).nat == 1_000_000

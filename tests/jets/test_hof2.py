@@ -24,7 +24,9 @@ from hypothesis import given, settings, strategies as st
 from pallas_kernel import _core, plan
 from pallas_kernel.errors import PlanCrash
 
-import hand_laws
+from helpers import hand_laws
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 J = _core.call_jet
 
@@ -133,6 +135,7 @@ def test_bitwise_results_are_forced_only_to_whnf():
     assert J("_Bitwise", f, 2 ** 100 - 1, 7).nat == 0
 
 
+@pytest.mark.large
 def test_bitwise_large_input_hundred_thousand_bits_in_constant_stack():
     x, y = 2 ** 100_000 - 1, (2 ** 100_000 - 1) // 3
     before = _core.stats()["stack_words"]
@@ -243,6 +246,7 @@ def test_try_exp_falls_back_outside_the_format(text):
         J("_TryExp", v(text))
 
 
+@pytest.mark.large
 def test_try_exp_large_deep_trees_in_constant_stack():
     deep = V("0")
     for _ in range(20_000):                           # (3 (3 (3 .. 0)))

@@ -7,7 +7,9 @@ from hypothesis import given, strategies as st
 from pallas_kernel import _core, plan
 from pallas_kernel.errors import PlanCrash
 
-from jet_calls import F, J, S
+from helpers.jet_calls import F, J, S
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 nats = st.one_of(st.integers(0, 300), st.integers(0, 2 ** 200))
 

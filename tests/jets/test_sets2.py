@@ -9,7 +9,9 @@ from hypothesis import given, settings, strategies as st
 
 from pallas_kernel import plan
 
-from jet_calls import F, J, S
+from helpers.jet_calls import F, J, S
+
+pytestmark = pytest.mark.core  # run again by `make stress`
 
 CRASH = "(7 7)"
 ID = '{"I" 1 1}'
@@ -235,7 +237,8 @@ def test_take_of_a_non_nat_takes_everything():
 
 from functools import cmp_to_key                       # noqa: E402
 
-from pallas_kernel import notation, oracle            # noqa: E402
+from pallas_kernel.plan import notation                 # noqa: E402
+from pallas_kernel.plan.reference import oracle            # noqa: E402
 
 
 any_keys = st.recursive(

@@ -7,6 +7,8 @@ from hypothesis import given, strategies as st
 
 from pallas_kernel import _core
 
+pytestmark = pytest.mark.core  # run again by `make stress`
+
 
 def model(w: int):
     """The legal definitions, transcribed to Python for width w."""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 ROOT = os.environ.get("PALLAS_REFERENCE")
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.skipif(not ROOT, reason="PALLAS_REFERENCE is not set")
 
 
 def test_reference_corpus_reads_and_round_trips():
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    sys.path.insert(0, str(REPO / "tools"))
     import rex_corpus
 
     base = Path(ROOT)

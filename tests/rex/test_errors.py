@@ -6,7 +6,7 @@ import pytest
 from pallas_kernel.errors import PallasError, RexError
 from pallas_kernel.rex import read, read_blocks
 
-from rex_trees import W, assert_reads
+from helpers.rex_trees import W, assert_reads
 
 
 def errors_of(src):

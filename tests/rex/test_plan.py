@@ -7,10 +7,9 @@ from pallas_kernel import plan
 from pallas_kernel.errors import MalformedRex
 from pallas_kernel.rex import Embed, from_plan, plan_hash_b58, read, to_plan
 from pallas_kernel.rex.encoding import CONSTRUCTORS
-from pallas_kernel.tree import App, Law, Pin, apps, equal as tree_equal, row, text_nat
+from pallas_kernel.plan.tree import App, Law, Pin, apps, equal as tree_equal, row, text_nat
 
-from rex_trees import N, O, T, W, assert_tree
-from test_rex_printer import closed_trees, open_trees
+from helpers.rex_trees import N, O, T, W, assert_tree, closed_trees, open_trees
 
 
 def con(name, arity):
@@ -94,5 +93,6 @@ def test_deep_tree_encodes_without_recursion():
 @settings(max_examples=100, deadline=None)
 @given(closed_trees() | open_trees())
 def test_core_hash_agrees_with_the_pure_python_oracle(rex):
-    from pallas_kernel import base58, oracle
+    from pallas_kernel.plan import base58
+    from pallas_kernel.plan.reference import oracle
     assert plan_hash_b58(rex) == base58.encode(oracle.plan_hash(to_plan(rex)))

@@ -5,7 +5,7 @@ import pytest
 from pallas_kernel.rex import read, read_all, read_blocks
 from pallas_kernel.rex.lexer import KIND_NAMES, Line, lex_line
 
-from rex_trees import I, L, N, O, P, S, T, W, assert_reads, assert_tree
+from helpers.rex_trees import I, L, N, O, P, S, T, W, assert_reads, assert_tree
 
 
 def kinds(src):

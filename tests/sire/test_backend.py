@@ -3,39 +3,25 @@
 Every expected law below was worked out by hand from the algorithm of
 pallas-sire.md section 5 (inliner 5.2, ingest 5.3, statistics 5.4, lifting
 5.5, code generation 5.6); the derivation of the less obvious ones is written
-next to them. Terms are written in the named notation of tests/sire_terms.py,
+next to them. Terms are written in the named notation of tests/helpers/sire_terms.py,
 which reads like the Sire source given in each docstring.
 """
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-import sys
-from typing import Iterator
 
 import pytest
 
-from pallas_kernel import notation, plan
+from pallas_kernel import plan
 from pallas_kernel.errors import PlanLoop, SireError
 from pallas_kernel.sire import compile_expr, compile_lambda, evaluate, expr_tree, lazy_value
 from pallas_kernel.sire.ast import A, F, K, L, Lam, V, apply, equal, has_ref_to, make_lam
 from pallas_kernel.sire import inline as inline_module
 from pallas_kernel.sire.inline import inline
-from pallas_kernel.tree import App, Law, Tree, text_nat
-from pallas_kernel.tree import equal as tree_equal
+from pallas_kernel.plan.tree import App, Law, Tree, text_nat
+from pallas_kernel.plan.tree import equal as tree_equal
 
-from sire_terms import Scope, term
-
-
-def plan_of(text: str) -> Tree:
-    """A PLAN tree written in the notation."""
-    return notation.read(text)
-
-
-def assert_plan(got: Tree, want: str) -> None:
-    """``got`` is exactly the tree ``want`` spells."""
-    assert tree_equal(got, plan_of(want)), f"got {notation.show(got)}, want {want}"
+from helpers.sire_terms import Scope, assert_plan, plan_of, shallow_stack, term
 
 
 def expr_law(t, scope: Scope | None = None) -> Tree:
@@ -656,20 +642,6 @@ def test_not_an_ast_node_is_an_error():
 # --------------------------------------------------------------------------
 
 DEEP = 10_000
-
-
-@contextlib.contextmanager
-def shallow_stack(headroom: int = 120) -> Iterator[None]:
-    """Run a block with Python's recursion limit only ``headroom`` frames
-    above the current depth, so that any recursion that grows with the
-    input's depth fails loudly instead of passing by luck."""
-    depth = len(inspect.stack(0))
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + headroom)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
 
 
 def test_ten_thousand_argument_spine():

@@ -8,13 +8,14 @@ import time
 
 import pytest
 
-from pallas_kernel import notation, plan, rex
+from pallas_kernel import plan, rex
+from pallas_kernel.plan import notation
 from pallas_kernel.rex import Leaf
 from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.failure import SireFailure
 from pallas_kernel.sire.reader import try_key
 from pallas_kernel.sire.state import State
-from pallas_kernel.tree import text_nat
+from pallas_kernel.plan.tree import text_nat
 
 DIGITS = "1234567890" * 500  # 5,000 digits
 BIG = int(notation.parse_decimal(DIGITS))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.failure import SireFailure, printed
 from pallas_kernel.sire.modules import Loader
 from pallas_kernel.sire.state import State
+from helpers import DATA as TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "sire"
+DATA = TEST_DATA / "sire"
 DEEP = 20_000
 HEADROOM = 150  # frames above the caller the whole run may use
 

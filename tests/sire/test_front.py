@@ -5,15 +5,13 @@ errors, the cache and the REPL, on Sire files written for these tests
 from __future__ import annotations
 
 import io
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from pallas_kernel import plan, rex
 from pallas_kernel.errors import RexError
-from pallas_kernel.rex import Leaf, Node
+from pallas_kernel.rex import Node
 from pallas_kernel.sire import ast
 from pallas_kernel.sire.ast import F, K, L, R, V
 from pallas_kernel.sire.cache import Cache
@@ -23,9 +21,10 @@ from pallas_kernel.sire.modules import Loader
 from pallas_kernel.sire.reader import Reader
 from pallas_kernel.sire.rexvalue import rex_of_value
 from pallas_kernel.sire.state import State, decode_ast, layer, row_items, tab_items
-from pallas_kernel.tree import Law, Pin, nat_text, text_nat
+from pallas_kernel.plan.tree import Law, Pin, nat_text, text_nat
+from helpers import DATA as TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "sire"
+DATA = TEST_DATA / "sire"
 
 
 def load(name: str, **kw) -> State:
@@ -339,7 +338,7 @@ def test_macro_error_result_and_bad_results():
 # ----- the core hooks the front end uses ---------------------------------------
 
 def test_value_layer_opens_one_level():
-    from pallas_kernel.tree import App, row
+    from pallas_kernel.plan.tree import App, row
     v = plan.from_tree(row(1, 2, 3)).force()
     t = v.layer()
     assert isinstance(t, App) and t.arg == 1 and t.fun.arg == 2 and t.fun.fun.arg == 3
@@ -350,7 +349,7 @@ def test_value_layer_opens_one_level():
 
 
 def test_value_leaves_in_trees_are_shared_not_copied():
-    from pallas_kernel.tree import App
+    from pallas_kernel.plan.tree import App
     inner = plan.from_tree(Pin(Law(text_nat("k"), 2, 1))).force()
     v = plan.from_tree(App(App(inner, 4), 5)).force()
     assert int(v) == 4

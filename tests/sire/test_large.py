@@ -9,7 +9,7 @@ import time
 from pallas_kernel import plan, rex
 from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.state import State
-from pallas_kernel.tree import text_nat
+from pallas_kernel.plan.tree import text_nat
 
 
 def run(source: str) -> tuple[State, list]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from pallas_kernel import notation, plan
+from pallas_kernel import plan
+from pallas_kernel.plan import notation
 from pallas_kernel.errors import SireError
 from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, V, equal
 from pallas_kernel.sire.noun import (
@@ -20,10 +21,9 @@ from pallas_kernel.sire.noun import (
     sire_noun,
     with_noun,
 )
-from pallas_kernel.tree import Law, equal as tree_equal, text_nat
+from pallas_kernel.plan.tree import Law, equal as tree_equal, text_nat
 
-from sire_terms import Scope, term
-from test_sire_backend import assert_plan, shallow_stack
+from helpers.sire_terms import Scope, assert_plan, shallow_stack, term
 
 
 def assert_noun(got, want: str) -> None:

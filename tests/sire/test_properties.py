@@ -22,7 +22,7 @@ from pallas_kernel.sire import inline as inline_module
 from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V, equal, has_ref_to
 from pallas_kernel.sire.backend import compile_expr, compile_lambda, evaluate
 from pallas_kernel.sire.noun import sire_from_noun, sire_noun
-from pallas_kernel.tree import equal as tree_equal
+from pallas_kernel.plan.tree import equal as tree_equal
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -13,7 +13,7 @@ import pytest
 from pallas_kernel import _core, plan
 from pallas_kernel.sire.modules import Loader
 from pallas_kernel.sire.repl import jet_report
-from pallas_kernel.tree import text_nat
+from pallas_kernel.plan.tree import text_nat
 
 ROOT = os.environ.get("PALLAS_REFERENCE")
 

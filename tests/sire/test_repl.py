@@ -10,15 +10,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from pallas_kernel import plan
 from pallas_kernel.cli import exit_status, run_save, run_sire
 from pallas_kernel.sire.modules import Loader
+from helpers import DATA as TEST_DATA, REPO
 
-DATA = Path(__file__).parent / "data" / "sire"
+DATA = TEST_DATA / "sire"
 PALLAS = [sys.executable, "-m", "pallas_kernel"]
 
 
@@ -123,7 +123,7 @@ def test_pallas_save_writes_main(tmp_path):
     assert run_save(str(seed), str(DATA / "t_last.sire"), [], False, out) == 0
     saved = plan.load_seed(seed.read_bytes())
     st = Loader(include=[str(DATA)]).load("t_last")
-    from pallas_kernel.tree import text_nat
+    from pallas_kernel.plan.tree import text_nat
     assert saved == st.scope[text_nat("main")].value
 
 
@@ -138,7 +138,7 @@ def test_pallas_save_without_main(tmp_path):
 
 def _env() -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 

@@ -4,15 +4,15 @@ sessions side by side, saving and restoring, names and descriptions."""
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
 import pytest
 
 from pallas_kernel import plan
-from pallas_kernel.sire.session import (Asserted, Defined, Evaluated, Failed, Session,
-                                        Traced)
+from pallas_kernel.sire.session import Evaluated, Failed, Session, Traced
 
-DATA = Path(__file__).parent / "data" / "sire"
+from helpers import DATA as TEST_DATA
+
+DATA = TEST_DATA / "sire"
 
 
 def session(*modules: str) -> Session:

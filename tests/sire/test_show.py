@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pallas_kernel import plan
 from pallas_kernel.sire.show import MIN_LIMIT, Names, ReadError, nat_form, read_value, show_value
-from pallas_kernel.tree import App, Law, Pin, row
+from pallas_kernel.plan.tree import App, Law, Pin, row
 
 ADD = plan.read('<{"_Add" 2 (0 (2 0 3) 1)}>').force()          # a pinned law
 SOME = plan.read('<{"SOME" 2 (0 (0 (2 0) 2) 1)}>').force()     # a constructor-like pin

@@ -26,7 +26,7 @@ from typing import Iterator, Optional
 
 import blake3
 
-from .tree import App, Law, Pin, Tree, spine
+from ..tree import App, Law, Pin, Tree, spine
 
 __all__ = [
     "PlanCrash",

@@ -86,8 +86,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Hashable, Sequence
 
-from .errors import SeedError
-from .tree import App, Law, Pin, Tree, row, spine
+from ...errors import SeedError
+from ..tree import App, Law, Pin, Tree, row, spine
 
 __all__ = [
     "SeedError",
