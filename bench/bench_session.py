@@ -1,9 +1,9 @@
 """Benchmarks of the Sire session: what one notebook cell costs.
 
-    session_cell_expr_vs_cpython     Session.run of a small expression cell
+    session_cell_expr_ms_vs_cpython  Session.run of a small expression cell
                                      vs CPython compile + eval of the same
-                                     expression (per cell)
-    session_cell_define_vs_cpython   Session.run of a one-line law definition
+                                     expression (milliseconds per cell)
+    session_cell_define_ms_vs_cpython  Session.run of a one-line law definition
                                      vs CPython compile + exec of the same def
     session_row_1e5_vs_cpython       a 100,000-element row literal (bare Sire:
                                      the row constructor applied to 100,000
@@ -20,26 +20,12 @@ of a few runs, this process.
 from __future__ import annotations
 
 import sys
-import time
+
+from bench_core import best, line   # the same timing and report format
 
 from pallas_kernel.sire.session import Session
 
 CELLS = 200
-
-
-def best(fn, repeat: int = 3) -> float:
-    """The fastest of a few runs of fn(), in seconds."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def line(name: str, ours: float, peer: float, peer_name: str) -> None:
-    print(f"{name:<34} ours={ours:.6f}  peer={peer:.6f}  ratio={ours / peer:.3g}  (peer: {peer_name})")
-    sys.stdout.flush()
 
 
 def _session() -> Session:
@@ -62,7 +48,7 @@ def bench_cells() -> None:
         for i in range(CELLS):
             eval(compile(f"twice(lambda y: k({i}, y), 5)", "<cell>", "eval"), env)
 
-    line("session_cell_expr_vs_cpython", best(ours_expr) / CELLS, best(peer_expr) / CELLS,
+    line("session_cell_expr_ms_vs_cpython", best(ours_expr) * 1e3 / CELLS, best(peer_expr) * 1e3 / CELLS,
          "CPython compile+eval of the same expression")
 
     def ours_define():
@@ -75,7 +61,7 @@ def bench_cells() -> None:
             exec(compile(f"def f{i}(a, b): return k(twice(lambda y: k(a, y), b), {i})",
                          "<cell>", "exec"), env)
 
-    line("session_cell_define_vs_cpython", best(ours_define) / CELLS, best(peer_define) / CELLS,
+    line("session_cell_define_ms_vs_cpython", best(ours_define) * 1e3 / CELLS, best(peer_define) * 1e3 / CELLS,
          "CPython compile+exec of the same def")
 
 
