@@ -29,6 +29,7 @@ bench: install
 	$(PY) bench/bench_jets.py
 	$(PY) bench/bench_rex.py
 	$(PY) bench/bench_sire.py
+	$(PY) bench/bench_session.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so

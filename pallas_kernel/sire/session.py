@@ -114,8 +114,10 @@ class Failed:
         where = self.where()
         text = f"{where}: {label}: {self.reason}" if where else f"{label}: {self.reason}"
         if self.code:
-            pad = _caret_pad(self.code, self.column)
-            text += f"\n    {self.code}\n    {pad}{'^' * max(self.width, 1)}"
+            width = min(max(self.width, 1), WINDOW)
+            before, after = _window(self.code, self.column, width)
+            pad = "".join(c if c == "\t" else " " for c in before)
+            text += f"\n    {before}{after}\n    {pad}{'^' * width}"
         if self.detail:
             text += "\n" + "\n".join("    " + line for line in self.detail.splitlines())
         return text
@@ -466,10 +468,23 @@ def _source_lines(text: Union[str, bytes]) -> list[str]:
     return data.split("\n")
 
 
-def _caret_pad(code: str, column: int) -> str:
-    """Spaces up to a byte column of a line (tabs kept, so the caret lines up)."""
-    raw = code.encode("utf-8")[: max(column - 1, 0)].decode("utf-8", "replace")
-    return "".join(c if c == "\t" else " " for c in raw)
+#: characters of a long source line shown on each side of the place
+WINDOW = 60
+
+
+def _window(code: str, column: int, width: int) -> tuple[str, str]:
+    """The line split at a byte column: the text before (at most WINDOW
+    characters, a ``…`` where it was cut) and from the column on (cut the
+    same way), so a 10 MB line prints as a short one."""
+    data = code.encode("utf-8")
+    col = min(max(column - 1, 0), len(data))
+    before = data[:col].decode("utf-8", "replace")
+    after = data[col:].decode("utf-8", "replace")
+    if len(before) > WINDOW:
+        before = "…" + before[-WINDOW:]
+    if len(after) > WINDOW + width:
+        after = after[:WINDOW + width] + "…"
+    return before, after
 
 
 def _rex_failure(err: RexError, offset: int) -> Failed:
@@ -489,7 +504,8 @@ def _failure_of(e: BaseException, span) -> Optional[Failed]:
         return _rex_failure(e, 0)
     if isinstance(e, SireFailure):
         s = e.span or span
-        detail = printed(e.rex) if e.rex is not None else ""
+        made = e.rex is not None and getattr(e.rex, "span", None) is None  # by a macro
+        detail = printed(e.rex) if made else ""
         return Failed(e.kind, e.reason, getattr(s, "file", "") or "", getattr(s, "line", 0) or 0,
                       getattr(s, "column", 0) or 0, detail=detail)
     if isinstance(e, MemoryError) or type(e).__name__ == "PlanMemory":

@@ -170,3 +170,15 @@ def test_a_module_whose_header_names_another_module(tmp_path):
     (tmp_path / "mine.sire").write_text("#### mine <- nowhere\n")
     f = s.load("mine").failures()[0]
     assert "module nowhere not found" in f.reason and f.file.endswith("mine.sire")
+
+
+def test_a_failure_on_a_long_line_shows_a_window_around_the_place():
+    s = session()
+    line = "x=(0 " + "1 " * 100_000 + " nothere 5)"
+    f = s.run(line).failures()[0]
+    assert f.column == line.index("nothere") + 1 and f.code == line
+    msg = f.message()
+    assert len(msg) < 400
+    code, caret = msg.splitlines()[1:3]
+    assert code.lstrip().startswith("…") and "nothere 5)" in code
+    assert caret.index("^") == code.index("nothere") and caret.count("^") == len("nothere")
