@@ -26,6 +26,7 @@ __all__ = [
     "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
     "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "accept_jet_hashes", "stats",
+    "jet_report", "tracing", "accepting_jets",
 ]
 
 Valueish = Union[Value, int]
@@ -133,6 +134,13 @@ def jets_enabled(on: bool) -> Iterator[None]:
         yield
     finally:
         _core.set_jets_enabled(True)
+
+
+def jet_report() -> list[tuple[int, bytes, bool, bool]]:
+    """The jet table's entries as (name nat, pin hash, matched, mismatched):
+    matched when a pin was made with the table's hash for that name,
+    mismatched when pins of that name were made only with other hashes."""
+    return _core.jet_report()
 
 
 def stats() -> dict:

@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ..errors import PallasError
 from .tree import App, Law, Pin, Tree, apps, nat_text, row, spine
 
 try:  # fast and unlimited decimal conversion for bignats
@@ -67,7 +68,7 @@ __all__ = ["NotationError", "decimal_text", "parse_decimal", "read", "show"]
 # Errors
 
 
-class NotationError(ValueError):
+class NotationError(PallasError, ValueError):
     """A syntax error, located by ``filename``, ``line`` and ``column`` (1-based).
 
     ``str()`` gives ``file:line:col: message`` followed by the offending source

@@ -19,6 +19,7 @@ from typing import Optional
 
 from ..errors import MalformedRex
 from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
+from ..plan.view import row_items
 from .model import LEAF_SHAPES, NODE_SHAPES, Embed, Leaf, Node, Rex
 
 #: the constructor pin of each shape
@@ -83,11 +84,12 @@ def _text(n: Tree, what: str) -> str:
     return s
 
 
-def _row_items(t: Tree) -> list[Tree]:
-    head, args = spine(t)
-    if not (isinstance(head, Law) and head.name == 0 and head.body == 0 and head.arity == len(args) + 1):
+def _sons(t: Tree) -> list[Tree]:
+    """The sons of an encoded node (a row)."""
+    items = row_items(t)
+    if items is None:
         raise MalformedRex("malformed rex: the sons are not a row")
-    return args[::-1]
+    return items
 
 
 def _split(t: Tree) -> tuple[str, list[Tree]]:
@@ -116,7 +118,7 @@ def from_plan(value: Tree) -> Rex:
         if shape == "EMBD":
             built[id(t)] = Embed(args[0])
             continue
-        kids = [] if shape in LEAF_SHAPES else _row_items(args[1])
+        kids = [] if shape in LEAF_SHAPES else _sons(args[1])
         heir_t = args[-1]
         parts = kids + ([heir_t] if heir_t != 0 else [])
         if not ready:

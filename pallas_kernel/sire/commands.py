@@ -23,6 +23,7 @@ from typing import Callable, Optional
 
 from ..errors import PlanError
 from ..plan import Value
+from ..plan.view import name_text
 from ..rex import Node, Rex
 from .ast import Bind, F, Lam, Sire, has_ref_to
 from .backend import evaluate
@@ -183,7 +184,7 @@ class Commands:
         st = self.state
         missing = sorted(k for k in keep if k not in st.scope)
         if missing:
-            names = ", ".join(_name(k) for k in missing)
+            names = ", ".join(name_text(k) for k in missing)
             raise self.r.fail(rex, f"filter for non-existing keys: {names}")
         st.scope = {k: b for k, b in st.scope.items() if k in keep}
         st.touch_scope()
@@ -207,12 +208,12 @@ class Commands:
         st = self.state
         binds = st.modules.get(module)
         if binds is None:
-            raise self.r.fail(rex, f"Module not loaded: {_name(module)}")
+            raise self.r.fail(rex, f"Module not loaded: {name_text(module)}")
         if names is not None:
             missing = [n for n in names if n not in binds]
             if missing:
                 raise self.r.fail(rex, "imported symbols do not exist: "
-                                  + ", ".join(_name(n) for n in missing))
+                                  + ", ".join(name_text(n) for n in missing))
             binds = {n: binds[n] for n in names}
         st.scope = {**st.scope, **binds}
         st.touch_scope()
@@ -263,14 +264,6 @@ def _law_binder(rex: Rex) -> Optional[tuple[bool, int, list[int]]]:
     if name is None or any(a is None for a in args):
         return None
     return mark, name, args
-
-
-def _name(n: int) -> str:
-    from ..plan.notation import decimal_text
-    from ..plan.tree import nat_text
-
-    s = nat_text(n)
-    return s if s is not None and s.isprintable() else decimal_text(n)
 
 
 def _short(text: str, width: int = 200) -> str:

@@ -28,7 +28,8 @@ from typing import Optional
 
 from ..errors import SireError
 from ..plan.notation import show
-from ..plan.tree import App, Law, Pin, Tree, row, text_nat
+from ..plan.tree import Pin, Tree, row, text_nat
+from ..plan.view import row_items
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 from .walk import Step, run
 
@@ -109,18 +110,6 @@ def sire_from_noun(noun: Tree, cache: Optional[BindCache] = None) -> Sire:
 def bind_from_noun(noun: Tree, cache: Optional[BindCache] = None) -> Bind:
     """The binding a binding pin encodes (see :func:`sire_from_noun`)."""
     return run(_decode_bind(noun, {} if cache is None else cache))
-
-
-def row_items(value: Tree) -> Optional[list[Tree]]:
-    """The items of a PLAN row ``({0 n+1 0} x[n-1] ... x0)``, or None."""
-    args = []
-    while isinstance(value, App):
-        args.append(value.arg)
-        value = value.fun
-    if not (isinstance(value, Law) and value.name == 0 and value.body == 0
-            and value.arity == len(args) + 1):
-        return None
-    return args  # collected last argument first, which is item 0 first
 
 
 def _bad(what: str, value: Tree) -> SireError:

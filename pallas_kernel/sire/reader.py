@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from ..errors import PlanCrash, PlanError, SireError
-from ..plan.notation import decimal_text, parse_decimal
+from ..plan.notation import parse_decimal
 from ..plan import Value, from_tree
 from ..rex import Embed, Leaf, Node, Rex, Span, to_plan
 from ..plan.tree import App, Law, text_nat
+from ..plan.view import name_text
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
 from .failure import SireFailure
 from .rexvalue import rex_of_value
@@ -152,7 +153,7 @@ class Reader:
             tag = nat_of(items[2], "the macro result tag")
             if tag == 0:
                 msg = nat_of(items[0], "the macro error message")
-                raise self.fail(_safe_rex(items[1]) or rex, _text(msg), "macro")
+                raise self.fail(_safe_rex(items[1]) or rex, name_text(msg), "macro")
             if tag != 1:
                 raise SireError(f"the macro result has tag {tag}")
             out = rex_of_value(items[0])
@@ -227,7 +228,7 @@ class Reader:
             return V(i)
         b = self.state.scope.get(name)
         if b is None:
-            raise self.fail(rex, f"Unresolved symbol: {_text(name)}")
+            raise self.fail(rex, f"Unresolved symbol: {name_text(name)}")
         return G(b)
 
     def _under(self, env: Scope, names: list[Optional[int]], rex: Rex) -> Step[Sire]:
@@ -344,17 +345,9 @@ class Reader:
             m, n = self.key(ks[0]), self.key(ks[1])
             b = self.state.modules.get(m, {}).get(n)
             if b is None:
-                raise self.fail(rex, f"Unresolved symbol: {_text(m)}.{_text(n)}")
+                raise self.fail(rex, f"Unresolved symbol: {name_text(m)}.{name_text(n)}")
             return G(b)
         raise self.fail(rex, "Needs one or two parameters")
-
-
-def _text(n: int) -> str:
-    """A name nat as text for messages (the number if it is not text)."""
-    from ..plan.tree import nat_text
-
-    s = nat_text(n)
-    return s if s is not None and s.isprintable() else decimal_text(n)
 
 
 def _safe_rex(v: object) -> Optional[Rex]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
-from .. import _core
+from .. import plan
 from ..rex import show as show_rex
-from ..plan.tree import Law, nat_text
+from ..plan.tree import Law
+from ..plan.view import layer, name_text
 from .rexvalue import rex_of_value
 from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
-from .state import State, layer
+from .state import State
 
 BANNER = ("Sire REPL (pallas-kernel). A blank line ends a block; Ctrl-C aborts a running\n"
           "block or clears the input; Ctrl-D ends the session.")
@@ -31,8 +32,6 @@ SHOW_WIDTH = 2000
 def show_value(value: object) -> str:
     """A value for the REPL: Rex values as Rex, others in PLAN notation
     (cut at :data:`SHOW_WIDTH` characters)."""
-    from .. import plan
-
     if isinstance(value, int):
         return plan.show(value)
     try:
@@ -170,22 +169,17 @@ def jet_report(stream: TextIO, state: Optional[State] = None) -> None:
     (made only with other hashes), unmet (table entries never made) and, given
     a state, unknown (bound laws named like jets, ``_Xxx``, that the table
     does not list)."""
-    rows = _core.jet_report()
-    matched = sorted({_name(n) for n, _, m, _ in rows if m})
-    mismatched = sorted({_name(n) for n, _, m, x in rows if x} - set(matched))
-    unmet = sorted({_name(n) for n, _, m, x in rows if not m and not x})
+    rows = plan.jet_report()
+    matched = sorted({name_text(n) for n, _, m, _ in rows if m})
+    mismatched = sorted({name_text(n) for n, _, m, x in rows if x} - set(matched))
+    unmet = sorted({name_text(n) for n, _, m, x in rows if not m and not x})
     print(f"jets matched ({len(matched)}): {' '.join(matched)}", file=stream)
     print(f"jets mismatched ({len(mismatched)}): {' '.join(mismatched)}", file=stream)
     print(f"jets unmet ({len(unmet)}): {' '.join(unmet)}", file=stream)
     if state is not None:
-        known = {_name(n) for n, _, _, _ in rows}
+        known = {name_text(n) for n, _, _, _ in rows}
         unknown = sorted(_jet_like_names(state) - known)
         print(f"jets unknown ({len(unknown)}): {' '.join(unknown)}", file=stream)
-
-
-def _name(n: int) -> str:
-    s = nat_text(n)
-    return s if s is not None and s.isprintable() and s else str(n)
 
 
 def _jet_like_names(state: State) -> set[str]:
@@ -198,7 +192,7 @@ def _jet_like_names(state: State) -> set[str]:
             if isinstance(v, int) or v.kind != "pin":
                 continue
             item = layer(layer(v).item)
-            name = _name(item.name) if isinstance(item, Law) else ""
+            name = name_text(item.name) if isinstance(item, Law) else ""
             if len(name) > 1 and name[0] == "_" and name[1].isupper():
                 names.add(name)
     return names

@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Optional, Union
 from .. import plan
 from ..errors import PallasError, PlanError, RexError, SireError
 from ..plan import Value
+from ..plan.view import layer, name_text
 from ..rex import Node, read_blocks
 from ..plan.tree import App, Law, Pin, nat_text, text_nat
 from .ast import Bind
@@ -44,7 +45,7 @@ from .commands import run_block, switch_context
 from .failure import SireFailure, printed
 from .modules import Loader, module_name
 from .show import Names, show_value
-from .state import State, layer
+from .state import State
 
 # ----- events -------------------------------------------------------------------
 
@@ -429,10 +430,8 @@ def _emitter(result: Result, on_event: Optional[OnEvent]) -> Callable[[Event], N
 
 
 def _name(n: object) -> str:
-    if not isinstance(n, int):
-        return "?"
-    s = nat_text(n)
-    return s if s is not None and s.isprintable() and s else str(n)
+    """A name for messages ("?" if a macro left something else than a nat)."""
+    return name_text(n) if isinstance(n, int) else "?"
 
 
 def _import_scope(st: State, module: int) -> None:

@@ -77,6 +77,7 @@ from ..rex import read_blocks, show as show_rex
 from ..rex.model import Leaf as RexLeaf, Node as RexNode, Rex
 from ..rex.printer import text_form
 from ..plan.tree import App, Law, Pin, Tree, nat_text, row, spine
+from ..plan.view import row_items
 
 __all__ = ["Names", "show_value", "read_value", "ReadError", "nat_form", "is_name", "MIN_LIMIT"]
 
@@ -382,7 +383,7 @@ def _open_law(x: Value, t: Law, names: Names) -> Union[_Leaf, _Form]:
         data = _nat_bytes(t.body if isinstance(t.body, int) else int(t.body))
         return _Bar(data[:-1])
     if shape == "set":
-        items = _row_items(t.body)
+        items = row_items(t.body)
         return _Form("%[", [(" " if i else "", v, KEY) for i, v in enumerate(items)], "]")
     if shape == "":
         name = names.law_name(x, t)
@@ -392,17 +393,9 @@ def _open_law(x: Value, t: Law, names: Names) -> Union[_Leaf, _Form]:
     return _Form("(0", kids, ")")
 
 
-def _row_items(r: object) -> list:
-    """The items of a row value, first first (the caller knows it is a row)."""
-    t = r.layer() if isinstance(r, Value) else r
-    if isinstance(t, Law):
-        return []
-    return spine(t)[1][::-1]
-
-
 def _tab_form(set_law: Law, vals: object, names: Names) -> Optional[_Form]:
     """The tab ``(set vals)``, if ``vals`` is a row as long as the set."""
-    keys = _row_items(set_law.body)
+    keys = row_items(set_law.body)
     if not isinstance(vals, Value):
         return None
     vt = vals.layer()

@@ -19,11 +19,13 @@ and name) are reused; others are decoded, AST included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Optional
 
 from ..errors import SireError
 from ..plan import Value, from_tree
-from ..plan.tree import App, Law, Pin, Tree, row, spine, text_nat
+from ..plan import view
+from ..plan.tree import App, Law, Pin, Tree, row, text_nat
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 
 _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
@@ -34,43 +36,12 @@ _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
 Known = dict  # of int -> tuple[Bind, Value]
 
 
-def layer(t: object) -> Tree:
-    """One level of a tree or core value (a Value is evaluated to WHNF)."""
-    while isinstance(t, Value):
-        t = t.layer()
-    return t
-
-
-def nat_of(t: object, what: str) -> int:
-    """The nat a tree or value is; a SireError naming ``what`` otherwise."""
-    t = layer(t)
-    if not isinstance(t, int):
-        raise SireError(f"{what} is not a nat")
-    return t
-
-
-def row_items(t: object, what: str = "a row") -> list:
-    """The items of a row (first item first)."""
-    head, args = spine(layer(t))
-    head = layer(head)
-    if not (isinstance(head, Law) and head.name == 0 and layer(head.body) == 0
-            and head.arity == len(args) + 1):
-        raise SireError(f"{what} is not a row")
-    return args[::-1]
-
-
-def tab_items(t: object, what: str = "a tab") -> list[tuple[int, object]]:
-    """The (key, value) pairs of a tab whose keys are nats."""
-    t = layer(t)
-    if isinstance(t, Law) and t.name == 0 and t.arity == 1:
-        return []  # the empty tab is the empty row... not used, but tolerated
-    head, args = spine(t)
-    head = layer(head)
-    if not (isinstance(head, Law) and head.name == 1 and head.arity == 2 and len(args) == 1):
-        raise SireError(f"{what} is not a tab")
-    keys = row_items(head.body, what)
-    vals = row_items(args[0], what)
-    return [(nat_of(k, f"a key of {what}"), v) for k, v in zip(keys, vals)]
+# The one view of trees and values (:mod:`pallas_kernel.plan.view`), raising
+# SireError here: a macro gave a malformed state, binding or AST.
+layer = view.layer
+nat_of = partial(view.nat_of, error=SireError)
+row_items = partial(view.row_items, error=SireError)
+tab_items = partial(view.tab_items, error=SireError)
 
 
 def make_tab(pairs: dict[int, object]) -> Tree:

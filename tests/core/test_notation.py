@@ -394,3 +394,12 @@ def test_round_trip(t):
 def test_show_is_stable(t):
     text = show(t)
     assert show(read(text)) == text
+
+
+def test_notation_and_seed_errors_are_pallas_errors():
+    """One error family: callers (REPL, CLI) catch PallasError whole."""
+    from pallas_kernel.errors import PallasError, SeedError
+
+    with pytest.raises(PallasError):
+        read("(0 1")
+    assert issubclass(NotationError, ValueError) and issubclass(SeedError, PallasError)
