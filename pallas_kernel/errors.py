@@ -5,6 +5,15 @@ derives from :class:`PallasError`, so callers (REPL, kernel) can catch it whole.
 from __future__ import annotations
 
 
+def caret_lines(before: str, after: str, width: int = 1, indent: str = "    ") -> str:
+    """The one way every error points into source: the line (``before`` the
+    place, then ``after``) and under it carets, ``width`` of them, starting
+    below the place. Tabs before the place are kept in the caret line so the
+    carets line up however tabs are shown. No trailing newline."""
+    pad = "".join(c if c == "\t" else " " for c in before)
+    return f"{indent}{before}{after}\n{indent}{pad}{'^' * max(width, 1)}"
+
+
 class PallasError(Exception):
     """Base of every error pallas-kernel raises on purpose."""
 
@@ -58,8 +67,8 @@ class RexError(PallasError):
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}:{self.column} error: {self.reason}"
         if self.source:
-            pad = " " * (self.column - 1)
-            text += f"\n    {self.source}\n    {pad}{'^' * self.width}"
+            cut = len(self.source.encode("utf-8")[: self.column - 1].decode("utf-8", "ignore"))
+            text += "\n" + caret_lines(self.source[:cut], self.source[cut:], self.width)
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

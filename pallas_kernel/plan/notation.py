@@ -53,7 +53,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ..errors import PallasError
+from ..errors import PallasError, caret_lines
 from .tree import App, Law, Pin, Tree, apps, nat_text, row, spine
 
 try:  # fast and unlimited decimal conversion for bignats
@@ -85,11 +85,9 @@ class NotationError(PallasError, ValueError):
         self.source_line = source_line
 
     def __str__(self) -> str:
-        # Keep tabs in the caret line so the caret lines up under the column.
-        lead = "".join(c if c == "\t" else " "
-                       for c in self.source_line[: self.column - 1])
+        col = self.column - 1
         return (f"{self.filename}:{self.line}:{self.column}: {self.message}\n"
-                f"{self.source_line}\n{lead}^")
+                + caret_lines(self.source_line[:col], self.source_line[col:], indent=""))
 
 
 def _error(text: str, filename: str, offset: int, message: str) -> NotationError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..errors import SireError
+from ..errors import SireError, caret_lines
 from ..rex import Embed, Leaf, Node, Rex, Span, show
 
 #: how much of a printed Rex a message shows
@@ -63,7 +63,7 @@ def source_lines(span: Optional[Span], rex: Optional[Rex]) -> str:
         before = "…" + before[-WINDOW:]
     if len(after) > WINDOW + width:
         after = after[:WINDOW + width] + "…"
-    return f"    {before}{after}\n    {' ' * len(before)}{'^' * width}"
+    return caret_lines(before, after, width)
 
 
 def _token_width(rex: Rex, source: bytes, col: int) -> int:

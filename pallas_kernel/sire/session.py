@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
 from .. import plan
-from ..errors import PallasError, PlanError, RexError, SireError
+from ..errors import PallasError, PlanError, RexError, SireError, caret_lines
 from ..plan import Value
 from ..plan.view import layer, name_text
 from ..rex import Node, read_blocks
@@ -117,8 +117,7 @@ class Failed:
         if self.code:
             width = min(max(self.width, 1), WINDOW)
             before, after = _window(self.code, self.column, width)
-            pad = "".join(c if c == "\t" else " " for c in before)
-            text += f"\n    {before}{after}\n    {pad}{'^' * width}"
+            text += "\n" + caret_lines(before, after, width)
         if self.detail:
             text += "\n" + "\n".join("    " + line for line in self.detail.splitlines())
         return text
