@@ -9,8 +9,9 @@ is an inert partial application:
     (OPEN rune sons heir)     OPEN, NEST, INFX, PREF, SHUT: <{"##OPEN" 4 0}>, ...
 
 ``text`` and ``rune`` are nats spelling UTF-8 little-endian (``{}`` is 0),
-``sons`` is a row and a missing heir is 0. Both directions walk with an
-explicit stack, so a deep tree from a macro is fine.
+``sons`` is a row and a missing heir is 0. Encoding walks with an explicit
+stack and decoding goes one layer at a time, so a deep tree from a macro
+is fine.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Optional
 
 from ..errors import MalformedRex
 from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
-from ..plan.view import row_items
+from ..plan.view import layer, row_items
 from .model import LEAF_SHAPES, NODE_SHAPES, Embed, Leaf, Node, Rex
 
 #: the constructor pin of each shape
@@ -45,7 +46,8 @@ def _children(r: Rex) -> list[Rex]:
 def to_plan(rex: Rex) -> Tree:
     """The PLAN tree of a Rex tree. A tree decoded from a value may say
     which value encodes it (an ``encoded`` attribute, as Sire's lazily
-    decoded trees do): that value is used as it is, without a walk."""
+    decoded trees do, see :func:`from_plan`): that value is used as it is,
+    without a walk."""
     done: dict[int, Tree] = {}
     order: list[Rex] = []
     todo = [rex]
@@ -73,7 +75,24 @@ def to_plan(rex: Rex) -> Tree:
     return done[id(rex)]
 
 
-def _text(n: Tree, what: str) -> str:
+# ----- decoding, one layer at a time ----------------------------------------------
+
+def _split(value: object) -> tuple[str, list]:
+    """(shape, fields) of an encoded tree's top layer."""
+    head, args = spine(layer(value))
+    head = layer(head)
+    if isinstance(head, Pin):
+        item = layer(head.item)
+        if isinstance(item, Law) and layer(item.body) == 0:
+            found = _SHAPE_OF_NAME.get(item.name)
+            if found and found[1] == len(args) + 1:
+                return found[0], args
+    raise MalformedRex("malformed rex: not a Rex constructor applied to its fields")
+
+
+def _text(value: object, what: str) -> str:
+    """The text a nat spells (UTF-8, little-endian; 0 is empty)."""
+    n = layer(value)
     if not isinstance(n, int):
         raise MalformedRex(f"malformed rex: the {what} is not a nat")
     if n == 0:
@@ -84,51 +103,86 @@ def _text(n: Tree, what: str) -> str:
     return s
 
 
-def _sons(t: Tree) -> list[Tree]:
-    """The sons of an encoded node (a row)."""
-    items = row_items(t)
-    if items is None:
-        raise MalformedRex("malformed rex: the sons are not a row")
-    return items
+_UNREAD = object()  # a lazy field not decoded yet
 
 
-def _split(t: Tree) -> tuple[str, list[Tree]]:
-    """(shape, fields) of an encoded node; raises MalformedRex otherwise."""
-    if hasattr(t, "to_tree"):
-        t = t.to_tree()
-    head, args = spine(t)
-    if isinstance(head, Pin) and isinstance(head.item, Law) and head.item.body == 0:
-        found = _SHAPE_OF_NAME.get(head.item.name)
-        if found and found[1] == len(args) + 1:
-            return found[0], args
-    raise MalformedRex("malformed rex: not a Rex constructor applied to its fields")
+class _LazyNode(Node):
+    """A node decoded one layer at a time: the shape and rune are read at
+    once, the sons and heir when first asked for. The value is kept
+    (``encoded``), so :func:`to_plan` gives it back without a walk: macros
+    that rewrite their node and nest (``(% a (% b ..))``) stay linear
+    instead of re-encoding and re-decoding the whole subtree at each level.
+    A malformed part raises :class:`MalformedRex` when it is reached, as
+    the reference's lazy decoding fails."""
+
+    __slots__ = ("encoded", "_sons_v", "_heir_v", "_sons", "_heir")
+
+    @property
+    def sons(self) -> tuple[Rex, ...]:  # type: ignore[override]
+        if self._sons is _UNREAD:
+            parts = row_items(self._sons_v)
+            if parts is None:
+                raise MalformedRex("malformed rex: the sons of a node are not a row")
+            object.__setattr__(self, "_sons", tuple(_lazy(p) for p in parts))
+        return self._sons
+
+    @property
+    def heir(self) -> Optional[Rex]:  # type: ignore[override]
+        if self._heir is _UNREAD:
+            object.__setattr__(self, "_heir", _lazy_heir(self._heir_v))
+        return self._heir
 
 
-def from_plan(value: Tree) -> Rex:
-    """The Rex tree a PLAN tree (or core value) encodes."""
-    if hasattr(value, "to_tree"):
-        value = value.to_tree()
-    built: dict[int, Rex] = {}
-    todo: list[tuple[Tree, bool]] = [(value, False)]
-    while todo:
-        t, ready = todo.pop()
-        if id(t) in built and not ready:
-            continue
-        shape, args = _split(t)
-        if shape == "EMBD":
-            built[id(t)] = Embed(args[0])
-            continue
-        kids = [] if shape in LEAF_SHAPES else _sons(args[1])
-        heir_t = args[-1]
-        parts = kids + ([heir_t] if heir_t != 0 else [])
-        if not ready:
-            todo.append((t, True))
-            todo.extend((k, False) for k in parts if id(k) not in built)
-            continue
-        heir: Optional[Rex] = None if heir_t == 0 else built[id(heir_t)]
-        if shape in LEAF_SHAPES:
-            built[id(t)] = Leaf(shape, _text(args[0], "text"), heir)
-        else:
-            sons = tuple(built[id(k)] for k in kids)
-            built[id(t)] = Node(shape, _text(args[0], "rune"), sons, heir)
-    return built[id(value)]
+class _LazyLeaf(Leaf):
+    """A leaf decoded one layer at a time; its heir is decoded when asked for."""
+
+    __slots__ = ("encoded", "_heir_v", "_heir")
+
+    @property
+    def heir(self) -> Optional[Rex]:  # type: ignore[override]
+        if self._heir is _UNREAD:
+            object.__setattr__(self, "_heir", _lazy_heir(self._heir_v))
+        return self._heir
+
+
+def _fill(obj: object, **fields: object) -> object:
+    """Set the fields of a frozen lazy node made with ``object.__new__``."""
+    for k, v in fields.items():
+        object.__setattr__(obj, k, v)
+    return obj
+
+
+def _lazy_heir(value: object) -> Optional[Rex]:
+    """The heir a field encodes: none for 0, else a lazily decoded tree."""
+    return None if layer(value) == 0 else _lazy(value)
+
+
+def _lazy(value: object) -> Rex:
+    """The top layer of the Rex a value encodes; the rest decodes on demand."""
+    shape, args = _split(value)
+    if shape == "EMBD":
+        return Embed(args[0])
+    if shape in LEAF_SHAPES:
+        return _fill(object.__new__(_LazyLeaf), shape=shape, text=_text(args[0], "text"),
+                     span=None, encoded=value, _heir_v=args[1], _heir=_UNREAD)
+    return _fill(object.__new__(_LazyNode), shape=shape, rune=_text(args[0], "rune"),
+                 span=None, encoded=value, _sons_v=args[1], _heir_v=args[2],
+                 _sons=_UNREAD, _heir=_UNREAD)
+
+
+def from_plan(value: object, whole: bool = False) -> Rex:
+    """The Rex tree a PLAN tree or core value encodes.
+
+    The tree is decoded lazily (see :class:`_LazyNode`): the top layer is
+    checked now, each deeper part when it is first read, and embedded
+    values stay what they were (core values stay core values). With
+    ``whole``, every part is decoded now, so a malformed part anywhere
+    raises :class:`MalformedRex` here.
+    """
+    rex = _lazy(value)
+    if whole:
+        todo = [rex]
+        while todo:
+            r = todo.pop()
+            todo.extend(_children(r))
+    return rex

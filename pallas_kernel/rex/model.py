@@ -133,6 +133,15 @@ def add_heir(rex: Rex, last: Rex) -> Rex:
     return out
 
 
+def _kind(rex: object) -> type:
+    """The model class of a tree (a tree decoded lazily from PLAN is a
+    subclass of :class:`Node` or :class:`Leaf`, and equal to a plain one)."""
+    for cls in (Node, Leaf, Embed):
+        if isinstance(rex, cls):
+            return cls
+    return type(rex)
+
+
 def equal(a: Optional[Rex], b: Optional[Rex]) -> bool:
     """Structural equality, shapes included and spans ignored, without recursion."""
     from ..plan.tree import equal as tree_equal
@@ -142,7 +151,7 @@ def equal(a: Optional[Rex], b: Optional[Rex]) -> bool:
         x, y = todo.pop()
         if x is y:
             continue
-        if x is None or y is None or type(x) is not type(y):
+        if x is None or y is None or _kind(x) is not _kind(y):
             return False
         if isinstance(x, Embed):
             if not tree_equal(x.value, y.value):

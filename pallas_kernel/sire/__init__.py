@@ -12,10 +12,10 @@ same hashes.
 
 from .ast import A, Bind, F, G, K, L, Lam, M, R, V, Sire, has_ref_to, make_lam
 from .backend import compile_expr, compile_lambda, evaluate, expr_tree, lazy_value
-from .noun import bind_from_noun, bind_noun, sire_from_noun, sire_noun
+from .noun import bind_of_pin, bind_pin, decode_ast, encode_ast
 
 __all__ = [
     "A", "Bind", "F", "G", "K", "L", "Lam", "M", "R", "V", "Sire", "has_ref_to",
     "make_lam", "compile_expr", "compile_lambda", "evaluate", "expr_tree", "lazy_value",
-    "bind_from_noun", "bind_noun", "sire_from_noun", "sire_noun",
+    "bind_of_pin", "bind_pin", "decode_ast", "encode_ast",
 ]

@@ -35,9 +35,8 @@ class Bind:
     AST it was read from, which the inliner consults (an alias of an inline
     function inlines too). ``location`` is the module (a name nat) it was
     defined in, ``name`` its name nat and ``props`` its properties value.
-    ``noun``, when known, is the binding's PLAN form (the pin that the
-    compiler state holds, see :mod:`.noun`), kept so that encoding it again
-    gives back the very same value.
+    Its PLAN form (a pin, :func:`.noun.bind_pin`) is cached by the state
+    that holds it, not here.
     """
 
     key: int
@@ -46,7 +45,6 @@ class Bind:
     location: Tree = 0
     name: Tree = 0
     props: Tree = 0
-    noun: Tree | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from ..errors import PlanError
+from ..errors import MalformedRex, PlanError
 from ..plan import Value
 from ..plan.view import name_text
 from ..rex import Node, Rex
@@ -40,9 +40,17 @@ def _quiet(kind: str, payload: object) -> None:
 def run_block(state: State, block: Rex, file: str = "<input>",
               out: Output = _quiet) -> State:
     """The state after one block; the given state is left unchanged, and a
-    failure (:class:`SireFailure`) applies nothing."""
+    failure (:class:`SireFailure`) applies nothing.
+
+    A macro's result is decoded lazily (:func:`pallas_kernel.rex.from_plan`),
+    so a malformed part of it may be met anywhere in the block; it fails at
+    the innermost place read, as an invalid expansion result."""
     new = state.copy()
-    Commands(Reader(new, block, file), out).execute(block)
+    reader = Reader(new, block, file)
+    try:
+        Commands(reader, out).execute(block)
+    except MalformedRex as e:
+        raise reader.fail(None, f"Invalid macro expansion result: {e}", "macro") from None
     return new
 
 

@@ -16,162 +16,172 @@ read back by ``getSyr`` and ``getBinding`` in ``lib/Sire.hs``):
 
     binding    <[key value code location name props]>
 
-``%K`` is the nat of the text ``K``; rows are the PLAN rows of
-:func:`pallas_kernel.plan.tree.row`. Both directions walk without recursion, and
-decoding shares: one binding pin gives one :class:`~.ast.Bind`.
+``%K`` is the nat of the text ``K``. This is the one codec of both: the
+front end's :class:`~.state.State` builds its PLAN form with it and reads
+back the states macros return. Bindings are core values (pins), and a
+``known`` cache (one per state lineage, ``State.known``) maps each binding
+key to the binding and its pin, so a binding is made into a pin once, and a
+pin read back is the known binding again when its hash agrees. Every walk
+runs on the :mod:`.walk` trampoline, across bindings too (a binding's code
+refers to bindings whose code refers to bindings...), so neither a deep AST
+nor a long chain of bindings grows the Python stack.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import partial
 from typing import Optional
 
 from ..errors import SireError
-from ..plan.notation import show
+from ..plan import Value, from_tree
+from ..plan import view
 from ..plan.tree import Pin, Tree, row, text_nat
-from ..plan.view import row_items
 from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
 from .walk import Step, run
 
 _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
 
-#: Decoded bindings by the id of their pin (the pin is kept alive with it).
-BindCache = dict[int, tuple[Tree, Bind]]
+#: bindings already made into pins or read from them, by key: (bind, its
+#: pin). Each state lineage has its own (``State.known``, shared by copies);
+#: nothing is cached process-wide.
+Known = dict  # of int -> tuple[Bind, Value]
+
+# The one view of trees and values (:mod:`pallas_kernel.plan.view`), raising
+# SireError here: a macro gave a malformed state, binding or AST.
+layer = view.layer
+nat_of = partial(view.nat_of, error=SireError)
+row_items = partial(view.row_items, error=SireError)
+tab_items = partial(view.tab_items, error=SireError)
 
 
-def sire_noun(expr: Sire) -> Tree:
-    """The PLAN form of an AST (each binding's pin is built once, and shared
-    by all references to it)."""
-    return run(_encode(expr, {}))
+# ----- encoding ------------------------------------------------------------------
+
+def encode_ast(expr: Sire, known: Optional[Known] = None) -> Tree:
+    """The reference's PLAN encoding of an AST (``sireNoun``): a tree whose
+    binding pins are core values (``known`` caches them by key)."""
+    return run(_encode(expr, {} if known is None else known, {}))
 
 
-def bind_noun(bind: Bind) -> Tree:
-    """The PLAN form of a binding: a pinned row of six."""
-    return run(_encode_bind(bind, {}))
+def bind_pin(b: Bind, known: Optional[Known] = None) -> Value:
+    """The binding's pin ``PIN [key value code location name props]`` (the
+    known one if ``known`` holds this very binding)."""
+    return run(_bind_pin(b, {} if known is None else known, {}))
 
 
-def with_noun(bind: Bind) -> Bind:
-    """The binding with its PLAN form computed and remembered."""
-    return bind if bind.noun is not None else replace(bind, noun=bind_noun(bind))
-
-
-def _encode(e: Sire, pins: dict[int, tuple[Bind, Tree]]) -> Step[Tree]:
-    """Generator form of :func:`sire_noun` (see :mod:`.walk`); ``pins``
-    holds the binding pins built so far, by binding identity."""
+def _encode(e: Sire, known: Known, done: dict[int, Tree]) -> Step[Tree]:
+    """Generator form of :func:`encode_ast` (see :mod:`.walk`); ``done``
+    holds the nodes encoded so far, so a shared subtree is encoded once."""
+    hit = done.get(id(e))
+    if hit is not None:
+        return hit
     match e:
-        case V(index):
-            return index
-        case K(value):
-            return row(_K, value)
-        case G(bind):
-            return row(_G, (yield _encode_bind(bind, pins)))
+        case V(i):
+            out = i
+        case K(x):
+            out = row(_K, x)
+        case G(b):
+            out = row(_G, (yield _bind_pin(b, known, done)))
         case A(f, x):
-            f_noun = yield _encode(f, pins)
-            return row(_A, f_noun, (yield _encode(x, pins)))
+            out = row(_A, (yield _encode(f, known, done)), (yield _encode(x, known, done)))
         case L(v, b):
-            v_noun = yield _encode(v, pins)
-            return row(_L, v_noun, (yield _encode(b, pins)))
+            out = row(_L, (yield _encode(v, known, done)), (yield _encode(b, known, done)))
         case R(vs, b):
-            v_nouns = []
+            items = []
             for v in vs:
-                v_nouns.append((yield _encode(v, pins)))
-            return row(_R, row(*v_nouns), (yield _encode(b, pins)))
+                items.append((yield _encode(v, known, done)))
+            out = row(_R, row(*items), (yield _encode(b, known, done)))
         case M(x):
-            return row(_M, (yield _encode(x, pins)))
+            out = row(_M, (yield _encode(x, known, done)))
         case F(lam):
-            body = yield _encode(lam.body, pins)
-            return row(_F, int(lam.pin), int(lam.mark), int(lam.recr), lam.tag,
-                       lam.args, body)
-    raise SireError(f"not a Sire AST node: {type(e).__name__}")
+            body = yield _encode(lam.body, known, done)
+            out = row(_F, int(lam.pin), int(lam.mark), int(lam.recr), lam.tag, lam.args, body)
+        case _:
+            raise SireError(f"not a Sire AST node: {type(e).__name__}")
+    done[id(e)] = out
+    return out
 
 
-def _encode_bind(bind: Bind, pins: dict[int, tuple[Bind, Tree]]) -> Step[Tree]:
-    """A binding's pin: its known noun, else built once per binding."""
-    if bind.noun is not None:
-        return bind.noun
-    hit = pins.get(id(bind))
-    if hit is not None and hit[0] is bind:
+def _bind_pin(b: Bind, known: Known, done: dict[int, Tree]) -> Step[Value]:
+    """Generator form of :func:`bind_pin`."""
+    hit = known.get(b.key)
+    if hit is not None and hit[0] is b:
         return hit[1]
-    code = yield _encode(bind.code, pins)
-    noun = Pin(row(bind.key, bind.value, code, bind.location, bind.name, bind.props))
-    pins[id(bind)] = (bind, noun)
-    return noun
+    code = yield _encode(b.code, known, done)
+    pin = from_tree(Pin(row(b.key, b.value, code, b.location, b.name, b.props))).force()
+    known[b.key] = (b, pin)
+    return pin
 
 
-def sire_from_noun(noun: Tree, cache: Optional[BindCache] = None) -> Sire:
-    """The AST a PLAN value encodes; a clear error if it encodes none.
+# ----- decoding ------------------------------------------------------------------
 
-    ``cache`` shares decoded bindings between calls (pass the same dict to
-    decode a whole compiler state once).
-    """
-    return run(_decode(noun, {} if cache is None else cache))
-
-
-def bind_from_noun(noun: Tree, cache: Optional[BindCache] = None) -> Bind:
-    """The binding a binding pin encodes (see :func:`sire_from_noun`)."""
-    return run(_decode_bind(noun, {} if cache is None else cache))
+def decode_ast(t: object, known: Optional[Known] = None) -> Sire:
+    """An AST from its PLAN encoding (``getSyr``), a tree or a core value;
+    a SireError naming the part that encodes no AST."""
+    return run(_decode(t, {} if known is None else known))
 
 
-def _bad(what: str, value: Tree) -> SireError:
-    """An error about a malformed encoding, showing (the start of) the value."""
-    text = show(value)
-    if len(text) > 200:
-        text = text[:200] + "..."
-    return SireError(f"bad {what}: {text}")
+def bind_of_pin(p: object, known: Optional[Known] = None) -> Bind:
+    """The binding a pin encodes (``getBinding``): the known binding of its
+    key when the pin has the same hash (a structural comparison would walk
+    whole values), else a new one, remembered in ``known`` when ``p`` is a
+    core value."""
+    return run(_bind_of_pin(p, {} if known is None else known))
 
 
-def _decode(noun: Tree, cache: BindCache) -> Step[Sire]:
-    """Generator form of :func:`sire_from_noun`."""
-    if isinstance(noun, int):
-        return V(noun)
-    items = row_items(noun)
-    if not items or not isinstance(items[0], int):
-        raise _bad("Sire AST", noun)
-    tag, rest = items[0], items[1:]
-    if tag == _K and len(rest) == 1:
-        return K(rest[0])
-    if tag == _G and len(rest) == 1:
-        return G((yield _decode_bind(rest[0], cache)))
-    if tag in (_A, _L) and len(rest) == 2:
-        first = yield _decode(rest[0], cache)
-        second = yield _decode(rest[1], cache)
+def _decode(t: object, known: Known) -> Step[Sire]:
+    """Generator form of :func:`decode_ast`."""
+    v = layer(t)
+    if isinstance(v, int):
+        return V(v)
+    items = row_items(v, "Sire code")
+    tag = nat_of(items[0], "a Sire code tag") if items else None
+    if tag == _K and len(items) == 2:
+        return K(items[1])
+    if tag == _G and len(items) == 2:
+        return G((yield _bind_of_pin(items[1], known)))
+    if tag in (_A, _L) and len(items) == 3:
+        first = yield _decode(items[1], known)
+        second = yield _decode(items[2], known)
         return A(first, second) if tag == _A else L(first, second)
-    if tag == _R and len(rest) == 2:
-        binds = row_items(rest[0])
-        if binds is None:
-            raise _bad("letrec bindings (not a row)", rest[0])
+    if tag == _R and len(items) == 3:
         values = []
-        for v in binds:
-            values.append((yield _decode(v, cache)))
-        return R(tuple(values), (yield _decode(rest[1], cache)))
-    if tag == _M and len(rest) == 1:
-        return M((yield _decode(rest[0], cache)))
-    if tag == _F and len(rest) == 6:
-        pin, mark, recr, lam_tag, args, body = rest
-        if not (isinstance(lam_tag, int) and isinstance(args, int)):
-            raise _bad("lambda (tag and arity must be nats)", noun)
-        return F(Lam(pin=_flag(pin, noun), mark=_flag(mark, noun), recr=_flag(recr, noun),
-                     tag=lam_tag, args=args, body=(yield _decode(body, cache))))
-    raise _bad("Sire AST", noun)
+        for item in row_items(items[1], "letrec bindings"):
+            values.append((yield _decode(item, known)))
+        return R(tuple(values), (yield _decode(items[2], known)))
+    if tag == _M and len(items) == 2:
+        return M((yield _decode(items[1], known)))
+    if tag == _F and len(items) == 7:
+        pin, mark, recr = (_flag(i) for i in items[1:4])
+        ltag, nargs = (nat_of(i, "a lambda's tag or arity") for i in items[4:6])
+        return F(Lam(pin, mark, recr, ltag, nargs, (yield _decode(items[6], known))))
+    name = view.name_text(tag) if tag is not None else "none"
+    raise SireError(f"malformed Sire code: tag {name} with {len(items) - 1} fields")
 
 
-def _flag(value: Tree, where: Tree) -> bool:
-    """A lambda flag: 0 or 1."""
-    if value == 0 or value == 1:
-        return bool(value)
-    raise _bad("lambda flag (must be 0 or 1)", where)
+def _flag(t: object) -> bool:
+    """A lambda flag: the nat 0 or 1."""
+    n = nat_of(t, "a lambda flag")
+    if n not in (0, 1):
+        raise SireError(f"a lambda flag is {n}, not 0 or 1")
+    return bool(n)
 
 
-def _decode_bind(noun: Tree, cache: BindCache) -> Step[Bind]:
-    """Decode a binding pin, once per pin object."""
-    hit = cache.get(id(noun))
-    if hit is not None and hit[0] is noun:
-        return hit[1]
-    items = row_items(noun.item) if isinstance(noun, Pin) else None
-    if items is None or len(items) != 6 or not isinstance(items[0], int):
-        raise _bad("binding (not a pinned row of six)", noun)
-    key, value, code, location, name, props = items
-    bind = Bind(key=key, value=value, code=(yield _decode(code, cache)),
-                location=location, name=name, props=props, noun=noun)
-    cache[id(noun)] = (noun, bind)
-    return bind
+def _bind_of_pin(p: object, known: Known) -> Step[Bind]:
+    """Generator form of :func:`bind_of_pin`."""
+    t = layer(p)
+    if not isinstance(t, Pin):
+        raise SireError("a binding is not a pin")
+    items = row_items(t.item, "a binding")
+    if len(items) != 6:
+        raise SireError("a binding is not a row of six")
+    key = nat_of(items[0], "a binding key")
+    hit = known.get(key)
+    if hit is not None and isinstance(p, Value) and (
+            hit[1] is p or hit[1].pin_hash() == p.pin_hash()):
+        return hit[0]
+    b = Bind(key=key, value=items[1], code=(yield _decode(items[2], known)),
+             location=nat_of(items[3], "a binding location"),
+             name=nat_of(items[4], "a binding name"), props=items[5])
+    if isinstance(p, Value):
+        known[key] = (b, p)
+    return b

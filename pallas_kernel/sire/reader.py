@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from ..errors import PlanCrash, PlanError, SireError
+from ..errors import MalformedRex, PlanCrash, PlanError, SireError
 from ..plan.notation import parse_decimal
 from ..plan import Value, from_tree
-from ..rex import Embed, Leaf, Node, Rex, Span, to_plan
+from ..rex import Embed, Leaf, Node, Rex, Span, from_plan, to_plan
 from ..plan.tree import App, Law, text_nat
 from ..plan.view import name_text
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
 from .failure import SireFailure
-from .rexvalue import rex_of_value
-from .state import State, nat_of, row_items
+from .noun import nat_of, row_items
+from .state import State
 from .walk import Step, run
 
 Env = list  # of Optional[int]: binder names, innermost first
@@ -156,7 +156,7 @@ class Reader:
                 raise self.fail(_safe_rex(items[1]) or rex, name_text(msg), "macro")
             if tag != 1:
                 raise SireError(f"the macro result has tag {tag}")
-            out = rex_of_value(items[0])
+            out = from_plan(items[0])
             self.state.adopt(items[1])
         except PlanCrash as e:
             raise self.fail(rex, f"the macro crashed: {e}", "macro") from None
@@ -164,7 +164,7 @@ class Reader:
             raise self.fail(rex, f"the macro failed: {e}", "macro") from None
         except SireFailure:
             raise
-        except SireError as e:
+        except (SireError, MalformedRex) as e:
             raise self.fail(rex, f"Invalid macro expansion result: {e}", "macro") from None
         return out
 
@@ -353,6 +353,6 @@ class Reader:
 def _safe_rex(v: object) -> Optional[Rex]:
     """The Rex a macro blamed, if it is one."""
     try:
-        return rex_of_value(v)
-    except SireError:
+        return from_plan(v)
+    except MalformedRex:
         return None

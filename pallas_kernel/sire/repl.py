@@ -16,10 +16,9 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
 from .. import plan
-from ..rex import show as show_rex
+from ..rex import from_plan, show as show_rex
 from ..plan.tree import Law
 from ..plan.view import layer, name_text
-from .rexvalue import rex_of_value
 from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
 from .state import State
 
@@ -35,7 +34,7 @@ def show_value(value: object) -> str:
     if isinstance(value, int):
         return plan.show(value)
     try:
-        return show_rex(rex_of_value(value))
+        return show_rex(from_plan(value))
     except Exception:  # not a Rex value: print it as PLAN
         pass
     return plan.notation.show(value.to_tree(), width=SHOW_WIDTH)

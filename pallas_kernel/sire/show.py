@@ -48,7 +48,7 @@ pin as ``(4 item)`` and an unnamed law as ``(0 name arity body)`` (so a cow
 is ``(0 0 4 0)``, ``_Add``'s law ``(0 %_Add 2 ..)``). The body is the law's
 PLAN code as a value; decompiling it to ``(f a b ? body)`` is not done.
 
-A value that is a Rex tree (``rex_of_value`` accepts it) prints as Rex when
+A value that is a Rex tree (``rex.from_plan`` accepts it) prints as Rex when
 ``rex=True`` (the default), as the REPL always did.
 
 Size: the output is at most ``limit`` characters (at least 60). Anything left
@@ -71,9 +71,9 @@ from typing import Iterable, Optional, Union
 
 import gmpy2
 
-from ..errors import SireError
+from ..errors import MalformedRex, SireError
 from ..plan import Value, from_tree, nat as make_nat
-from ..rex import read_blocks, show as show_rex
+from ..rex import from_plan, read_blocks, show as show_rex
 from ..rex.model import Leaf as RexLeaf, Node as RexNode, Rex
 from ..rex.printer import text_form
 from ..plan.tree import App, Law, Pin, Tree, nat_text, row, spine
@@ -591,11 +591,9 @@ def show_value(value: Valueish, names: Optional[Names] = None, limit: int = 4000
 
 def _show_rex(value: Value) -> Optional[str]:
     """The value printed as Rex, if it is a Rex tree."""
-    from .rexvalue import rex_of_value  # rexvalue imports state, which is heavier
-
     try:
-        return show_rex(rex_of_value(value))
-    except SireError:
+        return show_rex(from_plan(value))
+    except MalformedRex:
         return None
 
 

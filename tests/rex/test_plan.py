@@ -70,8 +70,35 @@ def test_hash_depends_on_shape():
     apps(con("WORD", 3), 0xFF, 0), apps(Pin(Law(text_nat("##WORD"), 3, 1)), 1, 0),
 ])
 def test_malformed_values_are_refused(bad):
-    with pytest.raises(MalformedRex):
-        from_plan(bad)
+    with pytest.raises(MalformedRex, match="^malformed rex: "):
+        from_plan(bad, whole=True)
+
+
+def test_malformed_core_values_are_refused():
+    bad = plan.from_tree(apps(con("OPEN", 4), ord("|"), row(apps(con("WORD", 3), 0xFF, 0)), 0))
+    with pytest.raises(MalformedRex, match="the text is not UTF-8 text"):
+        from_plan(bad.force(), whole=True)
+
+
+def test_decoding_is_lazy_and_keeps_the_value():
+    """Only the top layer is checked at once; a malformed part deeper down
+    fails when it is read. A decoded tree keeps the value it came from, so
+    encoding it again gives that very value back (no walk)."""
+    bad_sons = apps(con("OPEN", 4), ord("|"), row(apps(con("OPEN", 4), ord("|"), 7, 0)), 0)
+    top = from_plan(bad_sons)
+    assert (top.shape, top.rune) == ("OPEN", "|")
+    inner, = top.sons
+    with pytest.raises(MalformedRex, match="the sons of a node are not a row"):
+        inner.sons
+    bad_heir = apps(con("WORD", 3), ord("x"), 5)
+    leaf = from_plan(bad_heir)
+    assert leaf.text == "x"
+    with pytest.raises(MalformedRex, match="not a Rex constructor"):
+        leaf.heir
+    value = plan.from_tree(to_plan(read("(f x)(g {y})"))).force()
+    back = from_plan(value)
+    assert to_plan(back) is value and to_plan(back.heir) is back.heir.encoded
+    assert back.heir.encoded == plan.from_tree(to_plan(read("(g {y})"))).force()
 
 
 @settings(max_examples=200, deadline=None)

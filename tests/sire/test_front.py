@@ -19,8 +19,8 @@ from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.failure import SireFailure
 from pallas_kernel.sire.modules import Loader
 from pallas_kernel.sire.reader import Reader
-from pallas_kernel.sire.rexvalue import rex_of_value
-from pallas_kernel.sire.state import State, decode_ast, layer, row_items, tab_items
+from pallas_kernel.sire.noun import bind_of_pin, bind_pin, decode_ast, layer, row_items, tab_items
+from pallas_kernel.sire.state import State
 from pallas_kernel.plan.tree import Law, Pin, nat_text, text_nat
 from helpers import DATA as TEST_DATA
 
@@ -311,10 +311,10 @@ def test_shared_key_counter():
 
 def test_hash_macro_gets_odd_leaves_and_juxtapositions():
     st = load("t_next")
-    hex_leaf = rex_of_value(value(st, "hexLeaf"))
+    hex_leaf = rex.from_plan(value(st, "hexLeaf"))
     assert isinstance(hex_leaf, Node) and (hex_leaf.shape, hex_leaf.rune) == ("PREF", "#")
     assert hex_leaf.sons[0].text == "0xff"
-    heir = rex_of_value(value(st, "heirLeaf"))
+    heir = rex.from_plan(value(st, "heirLeaf"))
     assert (heir.shape, heir.rune) == ("INFX", "#")
     assert [s.text for s in heir.sons] == ["foo", "bar"] and heir.sons[0].heir is None
 
@@ -379,10 +379,17 @@ def test_cli_sire_uses_the_cache(tmp_path, monkeypatch, capsys):
     assert len(list((tmp_path / "c").glob("*.seed"))) == 3
 
 
-def test_state_encoding_agrees_with_the_backend_noun_module(base):
-    """Two encoders of bindings (this front end's state.py and the backend's
-    noun.py) give the same pins for every binding of a module."""
-    from pallas_kernel.sire import noun
-    from pallas_kernel.sire.state import bind_pin
-    for b in base.scope.values():
-        assert bind_pin(b) == plan.from_tree(noun.bind_noun(b)).force(), nat_text(b.name)
+def test_state_pins_are_the_bindings_pins_and_read_back(base):
+    """The scope a macro sees holds, for every binding of a module, the pin
+    that encoding the binding afresh gives; each pin decodes (without the
+    state's cache) to a new binding that encodes to the same pin, and with
+    the cache to the very binding the state holds."""
+    scope = dict(tab_items(base.scope_plan()))
+    assert sorted(scope) == sorted(base.scope)
+    for name, b in base.scope.items():
+        pin = scope[name]
+        assert pin == bind_pin(b), nat_text(b.name)
+        again = bind_of_pin(pin)
+        assert again is not b and (again.key, again.location, again.name) == (b.key, b.location, b.name)
+        assert again.value == plan.from_tree(b.value).force() and bind_pin(again) == pin
+        assert bind_of_pin(pin, base.known) is b
