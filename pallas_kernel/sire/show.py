@@ -223,7 +223,9 @@ def _digits(n: int, room: int) -> str:
     """``n`` in decimal, or shortened to about ``room`` characters with a
     marker: head…(N more digits)…tail (only the shown digits are computed
     exactly beyond the count)."""
-    if n.bit_length() * 0.30103 < room - 2:
+    # n has at least (bits - 1) * log10(2) digits: only when that fits is it
+    # worth converting the whole number
+    if (n.bit_length() - 1) * 0.30103 < room:
         s = gmpy2.mpz(n).digits(10)
         if len(s) <= room:
             return s

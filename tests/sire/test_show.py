@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pallas_kernel import plan
-from pallas_kernel.sire.show import MIN_LIMIT, Names, ReadError, nat_form, read_value, show_value
+from pallas_kernel.sire.show import (MIN_LIMIT, Names, ReadError, _digits, nat_form, read_value,
+                                     show_value)
 from pallas_kernel.plan.tree import App, Law, Pin, row
 
 ADD = plan.read('<{"_Add" 2 (0 (2 0 3) 1)}>').force()          # a pinned law
@@ -317,3 +318,12 @@ def test_cut_output_fits_and_is_marked(value, limit):
         assert shown == whole
     else:
         assert "…" in shown and shown != whole
+
+
+def test_a_number_that_fits_exactly_is_never_cut():
+    for k in range(1, 200):
+        for n in (10 ** k - 1, 10 ** k, 2 ** (3 * k)):
+            text = str(n)
+            assert _digits(n, len(text)) == text
+    v = plan.read("<{%d 1 8}>" % 10 ** 45).force()
+    assert show_value(v, limit=60) == show_value(v, limit=10 ** 6)
