@@ -24,6 +24,9 @@ static bool put(PkRuntime *rt, Buf *o, const void *p, size_t n) {
     if (o->n + n > o->cap) {
         size_t cap = o->cap ? o->cap : 256;
         while (cap < o->n + n) cap *= 2;
+        /* shared subvalues are written out once per use: this can grow
+        ** exponentially with the value's size, so it is bounded */
+        if (!pk_gc_admit_buffer(rt, cap, "the serialization of a value")) return false;
         uint8_t *t = realloc(o->b, cap);
         if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
         o->b = t;

@@ -11,6 +11,7 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <unistd.h>
 #include "pk_value.h"
 #include "pk_nat.h"
 #include "pk_eval.h"
@@ -24,6 +25,7 @@ typedef struct {
     PyObject *value_type;
     PyObject *tree_pin, *tree_law, *tree_app;    /* pallas_kernel.tree classes */
     PyObject *err_crash, *err_loop, *err_stack;  /* pallas_kernel.errors */
+    PyObject *err_memory;
     PyObject *blake3;                            /* blake3.blake3 */
     PyObject *trace_fn;                          /* called with _Trace's message */
 } ModState;
@@ -43,6 +45,20 @@ static inline PkVal val_of(PyObject *o) { return RT->handles[((ValueObject *)o)-
 /* ----- errors -------------------------------------------------------------- */
 
 static PyObject *wrap(PkVal v);
+
+/* PlanMemory("out of memory: ..."), whatever wording the failing allocation
+** used ("out of memory" alone comes from a refused malloc). */
+static PyObject *memory_error(const char *msg) {
+    static const char prefix[] = "out of memory";
+    if (!msg) msg = prefix;
+    if (strcmp(msg, prefix) == 0)
+        PyErr_SetString(the_state->err_memory, "out of memory: the system refused an allocation");
+    else if (strncmp(msg, prefix, sizeof prefix - 1) == 0)
+        PyErr_SetString(the_state->err_memory, msg);
+    else
+        PyErr_Format(the_state->err_memory, "out of memory: %s", msg);
+    return NULL;
+}
 
 static PyObject *raise_error(void) {
     PkRuntime *rt = RT;
@@ -65,9 +81,14 @@ static PyObject *raise_error(void) {
         PyErr_SetString(the_state->err_stack, rt->err_msg);
         return NULL;
     case PK_ERR_NOMEM:
-        return PyErr_NoMemory();
+        return memory_error(rt->err_msg);
     case PK_ERR_PYTHON:
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "error in the PLAN core");
+        /* Python could not allocate a number (CPython ints, or gmpy2) */
+        if (PyErr_ExceptionMatches(PyExc_MemoryError)) {
+            PyErr_Clear();
+            return memory_error("out of memory: Python could not allocate a big nat");
+        }
         return NULL;
     default:
         PyErr_SetString(PyExc_ValueError, rt->err_msg ? rt->err_msg : "bad argument");
@@ -113,7 +134,7 @@ static int hook_poll(PkRuntime *rt) {
 /* ----- the Value type -------------------------------------------------------- */
 
 static PyObject *wrap(PkVal v) {
-    if (!v) return raise_error();
+    if (!v) return PyErr_Occurred() ? NULL : raise_error();   /* raised already (to_val) */
     ValueObject *o = PyObject_New(ValueObject, (PyTypeObject *)the_state->value_type);
     if (!o) return NULL;
     size_t h = pk_gc_handle_new(RT, v);
@@ -822,6 +843,25 @@ static PyObject *core_stats(PyObject *mod, PyObject *unused) {
         "stack_words", (Py_ssize_t)rt->stack_cap);
 }
 
+/* set_memory_limit(bytes) -> the previous limit: what one evaluation may
+** hold (pk_gc.c); at least 1 MiB, at most a quarter of the address space. */
+static PyObject *core_set_memory_limit(PyObject *mod, PyObject *arg) {
+    size_t n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred()) return NULL;
+    if (n < ((size_t)1 << 20)) {
+        PyErr_SetString(PyExc_ValueError, "the memory limit must be at least 1 MiB");
+        return NULL;
+    }
+    if (n > SIZE_MAX / 4) n = SIZE_MAX / 4;
+    size_t old = RT->mem_limit;
+    pk_gc_set_limit(RT, n);
+    return PyLong_FromSize_t(old);
+}
+
+static PyObject *core_memory_limit(PyObject *mod, PyObject *unused) {
+    return PyLong_FromSize_t(RT->mem_limit);
+}
+
 static PyObject *core_collect(PyObject *mod, PyObject *unused) {
     pk_gc_collect(RT);
     Py_RETURN_NONE;
@@ -874,6 +914,8 @@ static PyMethodDef core_methods[] = {
     {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},
+    {"memory_limit", core_memory_limit, METH_NOARGS, "The memory limit of an evaluation, in bytes."},
     {"save_seed", core_save_seed, METH_VARARGS, "save_seed(value, c_quirk=True): the seed bytes (C codec)."},
     {"load_seed", core_load_seed, METH_O, "load_seed(data): the value of a seed (C codec)."},
     {"save_germ", core_save_germ, METH_VARARGS, "save_germ(pin, c_quirk=True) -> (refs, body)."},
@@ -886,6 +928,16 @@ static PyObject *attr_of(const char *module, const char *name) {
     PyObject *a = m ? PyObject_GetAttrString(m, name) : NULL;
     Py_XDECREF(m);
     return a;
+}
+
+/* Half the physical memory, between 256 MiB and 64 GiB: room for the rest
+** of the process, and no evaluation takes the machine down. */
+static size_t default_memory_limit(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    size_t lo = (size_t)256 << 20, hi = (size_t)64 << 30;
+    if (pages <= 0 || page <= 0) return (size_t)4 << 30;
+    double half = (double)pages * (double)page / 2;
+    return half < (double)lo ? lo : half > (double)hi ? hi : (size_t)half;
 }
 
 static void core_free(void *mod) {
@@ -911,17 +963,18 @@ PyMODINIT_FUNC PyInit__core(void) {
     st->err_crash = attr_of("pallas_kernel.errors", "PlanCrash");
     st->err_loop = attr_of("pallas_kernel.errors", "PlanLoop");
     st->err_stack = attr_of("pallas_kernel.errors", "PlanStackLimit");
+    st->err_memory = attr_of("pallas_kernel.errors", "PlanMemory");
     st->blake3 = attr_of("blake3", "blake3");
     PyObject *ctor = attr_of("gmpy2", "mpz");
     if (!ctor) PyErr_Clear();
     if (!st->value_type || !st->tree_pin || !st->tree_law || !st->tree_app || !st->err_crash ||
-        !st->err_loop || !st->err_stack || !st->blake3) {
+        !st->err_loop || !st->err_stack || !st->err_memory || !st->blake3) {
         Py_DECREF(m);
         return NULL;
     }
     PkRuntime *rt = &st->rt;
     rt->nat_ctor = ctor;
-    rt->nat_small_max = PyLong_FromUnsignedLongLong(PK_SMALL_MAX);
+    pk_gc_set_limit(rt, default_memory_limit());
     rt->blake3 = hook_blake3;
     rt->poll_signals = hook_poll;
     rt->trace = hook_trace;
