@@ -146,7 +146,7 @@ def set_memory_limit(limit: int) -> int:
     """Bound what one evaluation may hold to ``limit`` bytes (at least 1 MiB) and
     return the previous limit. Big nats, rows and buffers that would not fit
     are refused before they are made, the heap may hold at most ``limit``
-    bytes after a collection (twice that, garbage included, between two),
+    bytes after a collection (1.5 times that, garbage included, between two),
     and the evaluation stack at most half of it; past that the evaluation
     raises :class:`PlanMemory` instead of exhausting the machine's memory
     (GMP would abort the whole process)."""

@@ -18,8 +18,8 @@
 ** The memory limit (rt->mem_limit, L): what one evaluation may hold. Each
 ** collection leaves at most L bytes live (objects and big nats' digits),
 ** or the evaluation stops with PK_ERR_NOMEM; between two collections at
-** most 2L may be held, garbage included; and no single value larger than
-** what is left of L under the live heap is ever made. Collections come
+** most 1.5 L may be held, garbage included (rt->mem_hard); and no single
+** value larger than L is ever made. Collections come
 ** sooner as the live heap nears L, so that garbage never causes a failure
 ** that a collection would have avoided.
 */
@@ -78,21 +78,23 @@ static void set_trigger(PkRuntime *rt) {
 
 void pk_gc_set_limit(PkRuntime *rt, size_t bytes) {
     rt->mem_limit = bytes;
+    rt->mem_hard = bytes + bytes / 2;
     set_trigger(rt);
 }
 
-/* The value would not fit beside the live heap, or the heap would pass 2L. */
+/* A value larger than L never fits; otherwise the heap may not pass 1.5 L.
+** (The live heap measured at the last collection is not used: it may be
+** stale, the values it counted garbage by now.) */
 bool pk_gc_admit(PkRuntime *rt, size_t bytes, const char *what) {
-    size_t l = rt->mem_limit, live = rt->heap_live < l ? rt->heap_live : l;
+    size_t l = rt->mem_limit;
     char a[32], b[32], c[32];
-    if (bytes > l - live)
-        return pk_fail_memory(rt, "%s needs %s, but the limit is %s and %s is live",
-                              what, pk_gc_size_text(a, sizeof a, (double)bytes),
-                              pk_gc_size_text(b, sizeof b, (double)l),
-                              pk_gc_size_text(c, sizeof c, (double)rt->heap_live)), false;
-    if (rt->heap_bytes > 2 * l - bytes)    /* bytes <= l, so 2l - bytes does not wrap */
+    if (bytes > l)
+        return pk_fail_memory(rt, "%s needs %s, over the limit of %s", what,
+                              pk_gc_size_text(a, sizeof a, (double)bytes),
+                              pk_gc_size_text(b, sizeof b, (double)l)), false;
+    if (rt->heap_bytes > rt->mem_hard - bytes)    /* bytes <= l < mem_hard: no wrap */
         return pk_fail_memory(rt, "%s needs %s more, but %s is held since the last collection "
-                              "(the limit is %s)", what,
+                              "(the limit is %s, and 1.5 times that between collections)", what,
                               pk_gc_size_text(a, sizeof a, (double)bytes),
                               pk_gc_size_text(b, sizeof b, (double)rt->heap_bytes),
                               pk_gc_size_text(c, sizeof c, (double)l)), false;
@@ -100,12 +102,11 @@ bool pk_gc_admit(PkRuntime *rt, size_t bytes, const char *what) {
 }
 
 bool pk_gc_admit_buffer(PkRuntime *rt, size_t bytes, const char *what) {
-    size_t l = rt->mem_limit, live = rt->heap_live < l ? rt->heap_live : l;
     char a[32], b[32];
-    if (bytes <= l - live) return true;
-    pk_fail_memory(rt, "%s needs a buffer of %s, but the limit is %s", what,
+    if (bytes <= rt->mem_limit) return true;
+    pk_fail_memory(rt, "%s needs a buffer of %s, over the limit of %s", what,
                    pk_gc_size_text(a, sizeof a, (double)bytes),
-                   pk_gc_size_text(b, sizeof b, (double)l));
+                   pk_gc_size_text(b, sizeof b, (double)rt->mem_limit));
     return false;
 }
 
@@ -123,8 +124,8 @@ void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes) {
     bytes = (bytes + 7) & ~(size_t)7;
     size_t cls = bytes / 8;
     PkObj *o;
-    /* Small objects only count towards 2L (a cheap test on the fast path). */
-    if (pk_unlikely(cls >= PK_FREE_CLASSES || rt->heap_bytes + bytes > 2 * rt->mem_limit) &&
+    /* Small objects only count towards 1.5 L (a cheap test on the fast path). */
+    if (pk_unlikely(cls >= PK_FREE_CLASSES || rt->heap_bytes + bytes > rt->mem_hard) &&
         !pk_gc_admit(rt, bytes, kind_what(kind)))
         return NULL;
     if (cls < PK_FREE_CLASSES) {
@@ -180,7 +181,8 @@ static void mark_from(PkRuntime *rt, size_t *top, PkVal v) {
     pk_obj(v)->mark = 1;
     if (*top == rt->mcap) {
         size_t cap = rt->mcap ? rt->mcap * 2 : 4096;
-        PkVal *s = realloc(rt->mstack, cap * sizeof(PkVal));
+        if (rt->mstack_max && cap > rt->mstack_max) cap = rt->mstack_max;   /* a test's cap */
+        PkVal *s = cap > rt->mcap ? realloc(rt->mstack, cap * sizeof(PkVal)) : NULL;
         /* A collection cannot stop half way (marks would be left set), so
         ** instead of failing it leaves v marked but unscanned, and the heap
         ** pass of collect() scans it later. */

@@ -163,8 +163,17 @@ static PkVal to_val(PyObject *o) {
     return 0;
 }
 
+/* At the start of an entry point, where every value is held by a handle or
+** the stack: collect if the garbage left by earlier work (a failed
+** evaluation stops with up to 1.5 times the memory limit held) could make
+** this one fail before its first safe point. */
+static void relieve(void) {
+    if (pk_unlikely(RT->heap_bytes > RT->mem_limit)) pk_gc_collect(RT);
+}
+
 /* Evaluate the value of self to WHNF, rooted through its handle. */
 static PkVal whnf_of(PyObject *self) {
+    relieve();
     PkVal v = pk_eval_whnf(RT, val_of(self));
     if (!v) { raise_error(); return 0; }
     RT->handles[((ValueObject *)self)->handle] = v;   /* skip the thunk next time */
@@ -172,6 +181,7 @@ static PkVal whnf_of(PyObject *self) {
 }
 
 static PkVal normal_of(PyObject *self) {
+    relieve();
     PkVal v = pk_eval_normal(RT, val_of(self));
     if (!v) { raise_error(); return 0; }
     RT->handles[((ValueObject *)self)->handle] = v;
@@ -191,6 +201,7 @@ static PyObject *value_force(PyObject *self, PyObject *unused) {
 static PyObject *value_apply(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
     if (n == 0) { Py_INCREF(self); return self; }
+    relieve();
     PkVal *xs = PyMem_Malloc(n * sizeof(PkVal));
     if (!xs) return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -475,6 +486,7 @@ static PkVal nat_field(PyObject *o, const char *field) {
 }
 
 static PyObject *core_from_tree(PyObject *mod, PyObject *tree) {
+    relieve();                        /* not later: vals[] is not a root */
     PkRuntime *rt = RT;
     Work *work = NULL;
     PkVal *vals = NULL;
@@ -591,6 +603,7 @@ done:
 
 static PyObject *core_nat(PyObject *mod, PyObject *n) {
     if (!PyLong_Check(n)) { PyErr_SetString(PyExc_TypeError, "nat() takes an int"); return NULL; }
+    relieve();
     PkVal v = to_val(n);
     return v ? wrap(v) : NULL;
 }
@@ -654,6 +667,7 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
     const PkJet *j = pk_jet_native(PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0)));
     if (!j) return PyErr_Format(PyExc_KeyError, "no native jet %R", PyTuple_GET_ITEM(args, 0));
     if ((size_t)n - 1 != j->arity) return PyErr_Format(PyExc_TypeError, "%s takes %u arguments", j->name, j->arity);
+    relieve();
     PyObject *held[32];
     PkVal xs[32];
     Py_ssize_t k;
@@ -741,6 +755,7 @@ static PyObject *core_load_seed(PyObject *mod, PyObject *data) {
     Py_buffer buf;
     if (PyObject_GetBuffer(data, &buf, PyBUF_SIMPLE)) return NULL;
     bool normal;
+    relieve();
     RT->err = PK_OK;
     PkVal v = pk_seed_load(RT, buf.buf, (size_t)buf.len, NULL, 0, true, &normal);
     PyBuffer_Release(&buf);
@@ -854,12 +869,27 @@ static PyObject *core_set_memory_limit(PyObject *mod, PyObject *arg) {
     }
     if (n > SIZE_MAX / 4) n = SIZE_MAX / 4;
     size_t old = RT->mem_limit;
+    pk_gc_collect(RT);                /* garbage held now must not count against it */
     pk_gc_set_limit(RT, n);
     return PyLong_FromSize_t(old);
 }
 
 static PyObject *core_memory_limit(PyObject *mod, PyObject *unused) {
     return PyLong_FromSize_t(RT->mem_limit);
+}
+
+/* set_mark_stack_limit(n): a test hook; cap the collector's mark stack at n
+** entries (0: no cap), so that tests reach its overflow path. */
+static PyObject *core_set_mark_stack_limit(PyObject *mod, PyObject *arg) {
+    size_t n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred()) return NULL;
+    RT->mstack_max = n;
+    if (n && RT->mcap > n) {               /* shrink it now, so the cap holds */
+        free(RT->mstack);
+        RT->mstack = NULL;
+        RT->mcap = 0;
+    }
+    Py_RETURN_NONE;
 }
 
 static PyObject *core_collect(PyObject *mod, PyObject *unused) {
@@ -916,6 +946,7 @@ static PyMethodDef core_methods[] = {
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
     {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},
     {"memory_limit", core_memory_limit, METH_NOARGS, "The memory limit of an evaluation, in bytes."},
+    {"set_mark_stack_limit", core_set_mark_stack_limit, METH_O, "Test hook: cap the GC mark stack (0: none)."},
     {"save_seed", core_save_seed, METH_VARARGS, "save_seed(value, c_quirk=True): the seed bytes (C codec)."},
     {"load_seed", core_load_seed, METH_O, "load_seed(data): the value of a seed (C codec)."},
     {"save_germ", core_save_germ, METH_VARARGS, "save_germ(pin, c_quirk=True) -> (refs, body)."},

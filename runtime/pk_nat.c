@@ -96,7 +96,7 @@ static bool admit_bits(PkRuntime *rt, double bits, const char *what) {
     char a[32], b[32], n[48];
     if (bits < 0x1p60) snprintf(n, sizeof n, "%.0f bits", bits);
     else snprintf(n, sizeof n, "about 2^%.1f bits", log2(bits));
-    pk_fail_memory(rt, "%s needs %s (a nat of %s), but the limit is %s", what,
+    pk_fail_memory(rt, "%s needs %s (a nat of %s), over the limit of %s", what,
                    pk_gc_size_text(a, sizeof a, bytes), n,
                    pk_gc_size_text(b, sizeof b, (double)rt->mem_limit));
     return false;

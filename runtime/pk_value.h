@@ -139,9 +139,10 @@ typedef struct PkRuntime {
     size_t heap_bytes, heap_live, since_gc, gc_count;
     /* The memory limit of an evaluation (pk_gc.c): after a collection at most
     ** mem_limit bytes may stay live (objects and the digits of big nats), and
-    ** at most twice that may be held, garbage included, between collections.
-    ** gc_trigger: collect at a safe point once since_gc exceeds it. */
-    size_t mem_limit, gc_trigger;
+    ** at most mem_hard (1.5 times that) may be held, garbage included,
+    ** between collections. gc_trigger: collect at a safe point once since_gc
+    ** exceeds it. */
+    size_t mem_limit, mem_hard, gc_trigger;
     /* explicit evaluation stack (a root) */
     PkVal *stack;
     size_t sp, stack_cap;
@@ -151,6 +152,7 @@ typedef struct PkRuntime {
     /* mark stack for the collector */
     PkVal *mstack;
     size_t mcap;
+    size_t mstack_max;         /* 0, or a cap on mcap (tests of the overflow path) */
     /* error */
     int err;
     PkVal err_op, err_val;     /* roots */
