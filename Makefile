@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test bench install clean stress
+.PHONY: run test bench install clean stress fuzz fuzz-ci
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,13 @@ stress: install
 	  tests/test_jets_data2.py tests/test_jets_sets2.py tests/test_jets_force.py \
 	  tests/test_jets_hof.py tests/test_jets_hof2.py tests/test_seed_native.py \
 	  -k "not million and not large and not bare_add and not memory_is_reclaimed"
+
+# Random and mutated input for the Rex reader, the seed loader and the PLAN
+# notation reader + evaluator (fuzz/fuzz.py): FUZZ_N inputs per target
+# (10^5 here, 10^4 for fuzz-ci); failures are saved under fuzz/failures/.
+FUZZ_N ?= 100000
+fuzz: install
+	FUZZ_N=$(FUZZ_N) $(PY) fuzz/fuzz.py
+
+fuzz-ci: install
+	FUZZ_N=10000 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
