@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint bench install clean stress
+.PHONY: run test lint bench install clean stress fuzz fuzz-ci
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,13 @@ stress: install
 	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
 	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider -m "core and not large" tests
+
+# Random and mutated input for the Rex reader, the seed loader and the PLAN
+# notation reader + evaluator (fuzz/fuzz.py): FUZZ_N inputs per target
+# (10^5 here, 10^4 for fuzz-ci); failures are saved under fuzz/failures/.
+FUZZ_N ?= 100000
+fuzz: install
+	FUZZ_N=$(FUZZ_N) $(PY) fuzz/fuzz.py
+
+fuzz-ci: install
+	FUZZ_N=10000 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py

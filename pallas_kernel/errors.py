@@ -47,6 +47,15 @@ class PlanStackLimit(PlanError):
     """Evaluation needed more stack than the configured limit."""
 
 
+class PlanMemory(PlanError, MemoryError):
+    """Evaluation needed more memory than the limit allows
+    (:func:`pallas_kernel.plan.memory_limit`): a nat, row or buffer too large
+    to make, or a heap still over the limit after a collection. The message
+    starts with ``out of memory:`` and says what and how much. The runtime
+    is intact afterwards, as after any other evaluation error. It is also a
+    MemoryError, so code that handles running out of memory catches it."""
+
+
 class RexError(PallasError):
     """Rex source that cannot be read: ``reason`` at ``file:line:column``
     (column counted in bytes from 1, as the reference does). ``source`` is the

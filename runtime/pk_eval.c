@@ -91,7 +91,7 @@ static void unwind(PkRuntime *rt, size_t base) {
 /* _Try's hook in the unwinder: if a PLAN crash happened above an F_CATCH
 ** frame of this call, undo the frames above the innermost one (as `unwind`
 ** does), drop it and give [0 [op val]] as that frame's value. Other failures
-** (loops, interrupts, the stack limit, memory) are not PLAN crashes and are
+** (loops, interrupts, the stack limit, the memory limit) are not PLAN crashes and are
 ** never caught, as in the reference, whose jet catches only PRIMOP_CRASH. */
 static PkVal catch_crash(PkRuntime *rt, size_t base) {
     if (rt->err != PK_ERR_CRASH) return 0;
@@ -437,11 +437,12 @@ eval:
     /* Collect as soon as enough was allocated (not only when polling), so
     ** that memory freed by the last collection is reused while it is warm:
     ** a jet that copies large rows allocates a lot in few steps. */
-    if (pk_unlikely(PK_GC_STRESS ? rt->poll == PK_POLL_STEPS : rt->since_gc > PK_GC_MIN_BYTES)) {
+    if (pk_unlikely(PK_GC_STRESS ? rt->poll == PK_POLL_STEPS : rt->since_gc > rt->gc_trigger)) {
         RESERVE(1);
         PUSH(cur);
-        pk_gc_safepoint(rt);
+        bool fits = pk_gc_safepoint(rt);
         cur = S[--rt->sp];
+        if (!fits) goto fail;             /* over the memory limit */
     }
     rt->steps++;
     cur = pk_deref(cur);
@@ -855,7 +856,7 @@ call_law:
     if (pk_unlikely(--rt->poll == 0)) {
         rt->poll = PK_POLL_STEPS;
         if (rt->poll_signals && rt->poll_signals(rt)) { rt->sp = x; goto fail; }
-        pk_gc_safepoint(rt);
+        if (!pk_gc_safepoint(rt)) { rt->sp = x; goto fail; }
     }
     how = run_law(rt, law, x, UINT32_MAX, 0, &got, &tail_n, &x_tail);
 

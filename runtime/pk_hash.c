@@ -24,6 +24,9 @@ static bool put(PkRuntime *rt, Buf *o, const void *p, size_t n) {
     if (o->n + n > o->cap) {
         size_t cap = o->cap ? o->cap : 256;
         while (cap < o->n + n) cap *= 2;
+        /* shared subvalues are written out once per use: this can grow
+        ** exponentially with the value's size, so it is bounded */
+        if (!pk_gc_admit_buffer(rt, cap, "the serialization of a value")) return false;
         uint8_t *t = realloc(o->b, cap);
         if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
         o->b = t;
@@ -137,12 +140,19 @@ static bool serialize(PkRuntime *rt, Buf *o, PkVal v) {
     return ok;
 }
 
-/* Push the pins directly below v (not inside other pins) that lack a hash. */
+/* Push the pins directly below v (not inside other pins) that lack a hash.
+** A shared subvalue is visited once: its object's GC mark (always clear
+** outside a collection, and none can happen here) says it was seen, and
+** the seen list clears the marks again. Without this, a value with much
+** sharing (x doubled n times) would take 2^n steps here. */
 static bool push_unhashed_pins(PkRuntime *rt, PkWalkStack *pins, PkVal v) {
-    PkWalkStack s = {0};
+    PkWalkStack s = {0}, seen = {0};
     bool ok = pk_walk_push(rt, &s, v);
     while (ok && s.n) {
         PkVal x = pk_deref(pk_walk_pop(&s));
+        if (pk_is_small(x) || pk_obj(x)->mark) continue;
+        pk_obj(x)->mark = 1;
+        if (!(ok = pk_walk_push(rt, &seen, x))) { pk_obj(x)->mark = 0; break; }
         switch (pk_kind(x)) {
         case PK_PIN:
             if (!(pk_obj(x)->flags & PK_F_HASHED)) ok = pk_walk_push(rt, pins, x);
@@ -158,6 +168,8 @@ static bool push_unhashed_pins(PkRuntime *rt, PkWalkStack *pins, PkVal v) {
             break;
         }
     }
+    for (size_t i = 0; i < seen.n; i++) pk_obj(seen.v[i])->mark = 0;
+    pk_walk_done(&seen);
     pk_walk_done(&s);
     return ok;
 }

@@ -170,7 +170,7 @@ static PkVal k_unfold(PkRuntime *rt, PkVal *a) {
     PkVal l = seed ? cons(rt, x, a[2]) : 0;
     PkVal next = l ? call(rt, a[0], 1, &seed) : 0;
     if (!next) return 0;
-    if (n + 1 >= UINT32_MAX) return pk_fail(rt, PK_ERR_NOMEM, "unfoldr: row too long");
+    if (n + 1 >= UINT32_MAX) return pk_fail_memory(rt, "unfoldr: a row of 2^32 items");
     a[1] = pk_small(n + 1);
     a[2] = l;
     a[3] = next;

@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include "pk_jet.h"
 
-static PkVal small_or_big_shift_limit(PkRuntime *rt) {
-    return pk_fail(rt, PK_ERR_NOMEM, "shift amount too large");
-}
-
 /* (_ToNat x) = NAT(x);  (_Dec x) = NAT(x) - 1, with 0 - 1 = 0 */
 static PkVal to_nat(PkRuntime *rt, PkVal *a) { (void)rt; return pk_arg_nat(a, 0); }
 static PkVal dec(PkRuntime *rt, PkVal *a) { return pk_nat_dec(rt, pk_arg_nat(a, 0)); }
@@ -63,7 +59,6 @@ static PkVal divmod(PkRuntime *rt, PkVal *a) {
 static PkVal bex(PkRuntime *rt, PkVal *a) {
     PkVal n = pk_arg_nat(a, 0);
     if (pk_is_small(n) && pk_small_val(n) < 63) return pk_small((uint64_t)1 << pk_small_val(n));
-    if (!pk_is_small(n)) return small_or_big_shift_limit(rt);
     return pk_nat_big_lsh(rt, pk_small(1), n);
 }
 
@@ -71,8 +66,7 @@ static PkVal bex(PkRuntime *rt, PkVal *a) {
 static PkVal lsh(PkRuntime *rt, PkVal *a) {
     PkVal v = pk_arg_nat(a, 0), n = pk_arg_nat(a, 1);
     if (pk_nat_is_zero(v)) return v;
-    if (!pk_is_small(n)) return small_or_big_shift_limit(rt);
-    if (pk_is_small(v) && pk_small_val(n) < 64) {
+    if (pk_is_small(v) && pk_is_small(n) && pk_small_val(n) < 64) {
         uint64_t x = pk_small_val(v), s = pk_small_val(n);
         if (s == 0 || x >> (63 - s) == 0) return pk_small(x << s);
     }
@@ -166,16 +160,16 @@ static PkVal times(PkRuntime *rt, PkVal *a) {
 }
 
 /* (_Pow b p) = NAT(b) ^ NAT(p); legally (times (mul b) 1 p), so b is looked
-** at only when p is not 0. A bignat power of b >= 2 cannot be held: the
-** legal code runs (and exhausts memory as it would anyway). */
+** at only when p is not 0. A result over the memory limit (always, for a
+** bignat p and b >= 2) fails at once with an out-of-memory error, where the
+** legal code would multiply until memory ran out. */
 static PkVal pow_(PkRuntime *rt, PkVal *a) {
     PkVal p = pk_arg_nat(a, 1);
     if (pk_nat_is_zero(p)) return pk_small(1);
     if (!pk_arg_ready(a, 0)) return PK_JET_NEED(0);
     PkVal b = pk_arg_nat(a, 0);
     if (b == pk_small(0) || b == pk_small(1)) return b;
-    if (!pk_is_small(p)) return PK_JET_FALLBACK;
-    if (pk_is_small(b)) {                 /* small results without a bignat */
+    if (pk_is_small(b) && pk_is_small(p)) {                 /* small results without a bignat */
         unsigned __int128 r = 1, base = pk_small_val(b);
         uint64_t e = pk_small_val(p);
         while (e && r <= PK_SMALL_MAX) { r *= base; e--; }

@@ -23,6 +23,7 @@ static bool pad_room(PkRuntime *rt, PadBuf *p, size_t nbytes) {
     if (nbytes <= p->cap) return true;
     size_t cap = p->cap ? p->cap : 64;
     while (cap < nbytes) cap *= 2;
+    if (!pk_gc_admit_buffer(rt, cap, "a pad")) return false;
     uint8_t *b = realloc(p->b, cap);
     if (!b) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }
     memset(b + p->cap, 0, cap - p->cap);

@@ -251,7 +251,8 @@ static PkVal cow_size(PkRuntime *rt, PkVal *a) {
 ** cannot be held (the legal code would exhaust memory instead). */
 static bool row_length(PkRuntime *rt, PkVal n, uint64_t *len) {
     if (!pk_is_small(n) || pk_small_val(n) >= UINT32_MAX) {
-        pk_fail(rt, PK_ERR_NOMEM, "row too long");
+        pk_fail_memory(rt, "a row of %s items (at most %u can be held)",
+                       pk_is_small(n) ? "2^32 or more" : "2^63 or more", UINT32_MAX - 1);
         return false;
     }
     *len = pk_small_val(n);

@@ -11,6 +11,7 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <unistd.h>
 #include "pk_value.h"
 #include "pk_nat.h"
 #include "pk_eval.h"
@@ -24,6 +25,7 @@ typedef struct {
     PyObject *value_type;
     PyObject *tree_pin, *tree_law, *tree_app;    /* pallas_kernel.plan.tree classes */
     PyObject *err_crash, *err_loop, *err_stack;  /* pallas_kernel.errors */
+    PyObject *err_memory;
     PyObject *blake3;                            /* blake3.blake3 */
     PyObject *trace_fn;                          /* called with _Trace's message */
 } ModState;
@@ -43,6 +45,20 @@ static inline PkVal val_of(PyObject *o) { return RT->handles[((ValueObject *)o)-
 /* ----- errors -------------------------------------------------------------- */
 
 static PyObject *wrap(PkVal v);
+
+/* PlanMemory("out of memory: ..."), whatever wording the failing allocation
+** used ("out of memory" alone comes from a refused malloc). */
+static PyObject *memory_error(const char *msg) {
+    static const char prefix[] = "out of memory";
+    if (!msg) msg = prefix;
+    if (strcmp(msg, prefix) == 0)
+        PyErr_SetString(the_state->err_memory, "out of memory: the system refused an allocation");
+    else if (strncmp(msg, prefix, sizeof prefix - 1) == 0)
+        PyErr_SetString(the_state->err_memory, msg);
+    else
+        PyErr_Format(the_state->err_memory, "out of memory: %s", msg);
+    return NULL;
+}
 
 static PyObject *raise_error(void) {
     PkRuntime *rt = RT;
@@ -65,9 +81,14 @@ static PyObject *raise_error(void) {
         PyErr_SetString(the_state->err_stack, rt->err_msg);
         return NULL;
     case PK_ERR_NOMEM:
-        return PyErr_NoMemory();
+        return memory_error(rt->err_msg);
     case PK_ERR_PYTHON:
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "error in the PLAN core");
+        /* Python could not allocate a number (CPython ints, or gmpy2) */
+        if (PyErr_ExceptionMatches(PyExc_MemoryError)) {
+            PyErr_Clear();
+            return memory_error("out of memory: Python could not allocate a big nat");
+        }
         return NULL;
     default:
         PyErr_SetString(PyExc_ValueError, rt->err_msg ? rt->err_msg : "bad argument");
@@ -113,7 +134,7 @@ static int hook_poll(PkRuntime *rt) {
 /* ----- the Value type -------------------------------------------------------- */
 
 static PyObject *wrap(PkVal v) {
-    if (!v) return raise_error();
+    if (!v) return PyErr_Occurred() ? NULL : raise_error();   /* raised already (to_val) */
     ValueObject *o = PyObject_New(ValueObject, (PyTypeObject *)the_state->value_type);
     if (!o) return NULL;
     size_t h = pk_gc_handle_new(RT, v);
@@ -142,8 +163,17 @@ static PkVal to_val(PyObject *o) {
     return 0;
 }
 
+/* At the start of an entry point, where every value is held by a handle or
+** the stack: collect if the garbage left by earlier work (a failed
+** evaluation stops with up to 1.5 times the memory limit held) could make
+** this one fail before its first safe point. */
+static void relieve(void) {
+    if (pk_unlikely(RT->heap_bytes > RT->mem_limit)) pk_gc_collect(RT);
+}
+
 /* Evaluate the value of self to WHNF, rooted through its handle. */
 static PkVal whnf_of(PyObject *self) {
+    relieve();
     PkVal v = pk_eval_whnf(RT, val_of(self));
     if (!v) { raise_error(); return 0; }
     RT->handles[((ValueObject *)self)->handle] = v;   /* skip the thunk next time */
@@ -151,6 +181,7 @@ static PkVal whnf_of(PyObject *self) {
 }
 
 static PkVal normal_of(PyObject *self) {
+    relieve();
     PkVal v = pk_eval_normal(RT, val_of(self));
     if (!v) { raise_error(); return 0; }
     RT->handles[((ValueObject *)self)->handle] = v;
@@ -170,6 +201,7 @@ static PyObject *value_force(PyObject *self, PyObject *unused) {
 static PyObject *value_apply(PyObject *self, PyObject *args) {
     Py_ssize_t n = PyTuple_GET_SIZE(args);
     if (n == 0) { Py_INCREF(self); return self; }
+    relieve();
     PkVal *xs = PyMem_Malloc(n * sizeof(PkVal));
     if (!xs) return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -454,6 +486,7 @@ static PkVal nat_field(PyObject *o, const char *field) {
 }
 
 static PyObject *core_from_tree(PyObject *mod, PyObject *tree) {
+    relieve();                        /* not later: vals[] is not a root */
     PkRuntime *rt = RT;
     Work *work = NULL;
     PkVal *vals = NULL;
@@ -570,6 +603,7 @@ done:
 
 static PyObject *core_nat(PyObject *mod, PyObject *n) {
     if (!PyLong_Check(n)) { PyErr_SetString(PyExc_TypeError, "nat() takes an int"); return NULL; }
+    relieve();
     PkVal v = to_val(n);
     return v ? wrap(v) : NULL;
 }
@@ -633,6 +667,7 @@ static PyObject *core_call_jet(PyObject *mod, PyObject *args) {
     const PkJet *j = pk_jet_native(PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0)));
     if (!j) return PyErr_Format(PyExc_KeyError, "no native jet %R", PyTuple_GET_ITEM(args, 0));
     if ((size_t)n - 1 != j->arity) return PyErr_Format(PyExc_TypeError, "%s takes %u arguments", j->name, j->arity);
+    relieve();
     PyObject *held[32];
     PkVal xs[32];
     Py_ssize_t k;
@@ -720,6 +755,7 @@ static PyObject *core_load_seed(PyObject *mod, PyObject *data) {
     Py_buffer buf;
     if (PyObject_GetBuffer(data, &buf, PyBUF_SIMPLE)) return NULL;
     bool normal;
+    relieve();
     RT->err = PK_OK;
     PkVal v = pk_seed_load(RT, buf.buf, (size_t)buf.len, NULL, 0, true, &normal);
     PyBuffer_Release(&buf);
@@ -822,6 +858,40 @@ static PyObject *core_stats(PyObject *mod, PyObject *unused) {
         "stack_words", (Py_ssize_t)rt->stack_cap);
 }
 
+/* set_memory_limit(bytes) -> the previous limit: what one evaluation may
+** hold (pk_gc.c); at least 1 MiB, at most a quarter of the address space. */
+static PyObject *core_set_memory_limit(PyObject *mod, PyObject *arg) {
+    size_t n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred()) return NULL;
+    if (n < ((size_t)1 << 20)) {
+        PyErr_SetString(PyExc_ValueError, "the memory limit must be at least 1 MiB");
+        return NULL;
+    }
+    if (n > SIZE_MAX / 4) n = SIZE_MAX / 4;
+    size_t old = RT->mem_limit;
+    pk_gc_collect(RT);                /* garbage held now must not count against it */
+    pk_gc_set_limit(RT, n);
+    return PyLong_FromSize_t(old);
+}
+
+static PyObject *core_memory_limit(PyObject *mod, PyObject *unused) {
+    return PyLong_FromSize_t(RT->mem_limit);
+}
+
+/* set_mark_stack_limit(n): a test hook; cap the collector's mark stack at n
+** entries (0: no cap), so that tests reach its overflow path. */
+static PyObject *core_set_mark_stack_limit(PyObject *mod, PyObject *arg) {
+    size_t n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred()) return NULL;
+    RT->mstack_max = n;
+    if (n && RT->mcap > n) {               /* shrink it now, so the cap holds */
+        free(RT->mstack);
+        RT->mstack = NULL;
+        RT->mcap = 0;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *core_collect(PyObject *mod, PyObject *unused) {
     pk_gc_collect(RT);
     Py_RETURN_NONE;
@@ -874,6 +944,9 @@ static PyMethodDef core_methods[] = {
     {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},
+    {"memory_limit", core_memory_limit, METH_NOARGS, "The memory limit of an evaluation, in bytes."},
+    {"set_mark_stack_limit", core_set_mark_stack_limit, METH_O, "Test hook: cap the GC mark stack (0: none)."},
     {"save_seed", core_save_seed, METH_VARARGS, "save_seed(value, c_quirk=True): the seed bytes (C codec)."},
     {"load_seed", core_load_seed, METH_O, "load_seed(data): the value of a seed (C codec)."},
     {"save_germ", core_save_germ, METH_VARARGS, "save_germ(pin, c_quirk=True) -> (refs, body)."},
@@ -886,6 +959,16 @@ static PyObject *attr_of(const char *module, const char *name) {
     PyObject *a = m ? PyObject_GetAttrString(m, name) : NULL;
     Py_XDECREF(m);
     return a;
+}
+
+/* Half the physical memory, between 256 MiB and 64 GiB: room for the rest
+** of the process, and no evaluation takes the machine down. */
+static size_t default_memory_limit(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    size_t lo = (size_t)256 << 20, hi = (size_t)64 << 30;
+    if (pages <= 0 || page <= 0) return (size_t)4 << 30;
+    double half = (double)pages * (double)page / 2;
+    return half < (double)lo ? lo : half > (double)hi ? hi : (size_t)half;
 }
 
 static void core_free(void *mod) {
@@ -911,17 +994,18 @@ PyMODINIT_FUNC PyInit__core(void) {
     st->err_crash = attr_of("pallas_kernel.errors", "PlanCrash");
     st->err_loop = attr_of("pallas_kernel.errors", "PlanLoop");
     st->err_stack = attr_of("pallas_kernel.errors", "PlanStackLimit");
+    st->err_memory = attr_of("pallas_kernel.errors", "PlanMemory");
     st->blake3 = attr_of("blake3", "blake3");
     PyObject *ctor = attr_of("gmpy2", "mpz");
     if (!ctor) PyErr_Clear();
     if (!st->value_type || !st->tree_pin || !st->tree_law || !st->tree_app || !st->err_crash ||
-        !st->err_loop || !st->err_stack || !st->blake3) {
+        !st->err_loop || !st->err_stack || !st->err_memory || !st->blake3) {
         Py_DECREF(m);
         return NULL;
     }
     PkRuntime *rt = &st->rt;
     rt->nat_ctor = ctor;
-    rt->nat_small_max = PyLong_FromUnsignedLongLong(PK_SMALL_MAX);
+    pk_gc_set_limit(rt, default_memory_limit());
     rt->blake3 = hook_blake3;
     rt->poll_signals = hook_poll;
     rt->trace = hook_trace;

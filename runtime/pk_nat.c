@@ -9,6 +9,8 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
+#include <stdio.h>
 #include "pk_nat.h"
 
 static PkVal py_fail(PkRuntime *rt) { return pk_fail(rt, PK_ERR_PYTHON, NULL); }
@@ -21,12 +23,34 @@ static PyObject *unbox(PkRuntime *rt, PkVal v) {
     return o;
 }
 
-/* Steals num; returns a canonical nat. */
+/* The bit length of a Python number (int or mpz); false with an exception. */
+static bool num_bits(PyObject *num, uint64_t *bits) {
+    if (PyLong_CheckExact(num)) {
+        size_t b = _PyLong_NumBits(num);
+        if (b == (size_t)-1 && PyErr_Occurred()) return false;
+        *bits = b;
+        return true;
+    }
+    static PyObject *name;
+    if (!name && !(name = PyUnicode_InternFromString("bit_length"))) return false;
+    PyObject *r = PyObject_CallMethodNoArgs(num, name);
+    if (!r) return false;
+    *bits = PyLong_AsUnsignedLongLong(r);
+    Py_DECREF(r);
+    return !(*bits == (uint64_t)-1 && PyErr_Occurred());
+}
+
+/* The bytes a big nat of `bits` bits holds in digits (the memory limit's
+** measure, pk_gc.c big_bytes). */
+static size_t digit_bytes(uint64_t bits) { return (size_t)((bits + 63) / 64 * 8); }
+
+/* Steals num; returns a canonical nat. A big one counts its digits towards
+** the heap, so collections and the memory limit see them. */
 static PkVal box(PkRuntime *rt, PyObject *num) {
     if (!num) return py_fail(rt);
-    int small = PyObject_RichCompareBool(num, (PyObject *)rt->nat_small_max, Py_LE);
-    if (small < 0) { Py_DECREF(num); return py_fail(rt); }
-    if (small) {
+    uint64_t bits;
+    if (!num_bits(num, &bits)) { Py_DECREF(num); return py_fail(rt); }
+    if (bits <= 63) {
         PyObject *i = PyNumber_Index(num);
         Py_DECREF(num);
         if (!i) return py_fail(rt);
@@ -41,10 +65,46 @@ static PkVal box(PkRuntime *rt, PyObject *num) {
         if (!m) return py_fail(rt);
         num = m;
     }
+    size_t digits = digit_bytes(bits);
+    if (!pk_gc_admit(rt, digits, "a big nat")) { Py_DECREF(num); return 0; }
     PkBig *b = pk_gc_alloc(rt, PK_BIG, sizeof(PkBig));
     if (!b) { Py_DECREF(num); return 0; }
     b->num = num;
+    b->bits = bits;
+    rt->heap_bytes += digits;
+    rt->since_gc += digits;
     return (PkVal)b;
+}
+
+/* Bits of a nat without calling Python. */
+static uint64_t bits_of(PkVal v) {
+    if (pk_is_small(v)) {
+        uint64_t n = pk_small_val(v);
+        return n ? 64 - (uint64_t)__builtin_clzll(n) : 0;
+    }
+    return pk_big(v)->bits;
+}
+
+/*
+** Before an operation whose result size is known in advance: may a nat of
+** about `bits` bits be made? Checked before calling GMP, which aborts the
+** whole process when it cannot allocate, and would take all of memory first.
+*/
+static bool admit_bits(PkRuntime *rt, double bits, const char *what) {
+    double bytes = bits / 8;
+    if (bytes <= (double)rt->mem_limit) return pk_gc_admit(rt, digit_bytes((uint64_t)bits), what);
+    char a[32], b[32], n[48];
+    if (bits < 0x1p60) snprintf(n, sizeof n, "%.0f bits", bits);
+    else snprintf(n, sizeof n, "about 2^%.1f bits", log2(bits));
+    pk_fail_memory(rt, "%s needs %s (a nat of %s), over the limit of %s", what,
+                   pk_gc_size_text(a, sizeof a, bytes), n,
+                   pk_gc_size_text(b, sizeof b, (double)rt->mem_limit));
+    return false;
+}
+
+static double max_bits(PkVal a, PkVal b) {
+    uint64_t x = bits_of(a), y = bits_of(b);
+    return (double)(x > y ? x : y);
 }
 
 PkVal pk_nat_from_u64(PkRuntime *rt, uint64_t n) {
@@ -84,15 +144,8 @@ PkVal pk_nat_from_bytes(PkRuntime *rt, const uint8_t *b, size_t len) {
 }
 
 size_t pk_nat_bitlen(PkRuntime *rt, PkVal v) {
-    if (pk_is_small(v)) {
-        uint64_t n = pk_small_val(v);
-        return n ? 64 - (size_t)__builtin_clzll(n) : 0;
-    }
-    PyObject *i = pk_nat_to_py(rt, v);
-    if (!i) return 0;
-    size_t bits = _PyLong_NumBits(i);
-    Py_DECREF(i);
-    return bits;
+    (void)rt;
+    return (size_t)bits_of(v);
 }
 
 uint8_t *pk_nat_bytes(PkRuntime *rt, PkVal v, size_t *len) {
@@ -136,10 +189,19 @@ static PkVal big_binop(PkRuntime *rt, PkVal a, PkVal b, binop op) {
     return box(rt, r);
 }
 
-PkVal pk_nat_big_inc(PkRuntime *rt, PkVal v) { return big_binop(rt, v, pk_small(1), PyNumber_Add); }
+PkVal pk_nat_big_inc(PkRuntime *rt, PkVal v) {
+    if (!admit_bits(rt, (double)bits_of(v) + 1, "a successor")) return 0;
+    return big_binop(rt, v, pk_small(1), PyNumber_Add);
+}
 PkVal pk_nat_big_dec(PkRuntime *rt, PkVal v) { return big_binop(rt, v, pk_small(1), PyNumber_Subtract); }
-PkVal pk_nat_big_add(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Add); }
-PkVal pk_nat_big_mul(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Multiply); }
+PkVal pk_nat_big_add(PkRuntime *rt, PkVal a, PkVal b) {
+    if (!admit_bits(rt, max_bits(a, b) + 1, "a sum")) return 0;
+    return big_binop(rt, a, b, PyNumber_Add);
+}
+PkVal pk_nat_big_mul(PkRuntime *rt, PkVal a, PkVal b) {
+    if (!admit_bits(rt, (double)bits_of(a) + (double)bits_of(b), "a product")) return 0;
+    return big_binop(rt, a, b, PyNumber_Multiply);
+}
 PkVal pk_nat_big_div(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_FloorDivide); }
 PkVal pk_nat_big_mod(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Remainder); }
 
@@ -150,14 +212,34 @@ PkVal pk_nat_big_sub(PkRuntime *rt, PkVal a, PkVal b) {
     return big_binop(rt, a, b, PyNumber_Subtract);
 }
 
-PkVal pk_nat_big_lsh(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Lshift); }
+/* a << b: bits(a) + b bits (a != 0); a big b is beyond any limit. */
+PkVal pk_nat_big_lsh(PkRuntime *rt, PkVal a, PkVal b) {
+    if (a == pk_small(0)) return a;
+    double shift = pk_is_small(b) ? (double)pk_small_val(b) : ldexp(1.0, (int)(bits_of(b) < 1024 ? bits_of(b) - 1 : 1023));
+    if (!admit_bits(rt, (double)bits_of(a) + shift, "a left shift")) return 0;
+    return big_binop(rt, a, b, PyNumber_Lshift);
+}
 PkVal pk_nat_big_rsh(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Rshift); }
 PkVal pk_nat_big_and(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_And); }
-PkVal pk_nat_big_or(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Or); }
-PkVal pk_nat_big_xor(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, PyNumber_Xor); }
+PkVal pk_nat_big_or(PkRuntime *rt, PkVal a, PkVal b) {
+    if (!admit_bits(rt, max_bits(a, b), "a bitwise or")) return 0;
+    return big_binop(rt, a, b, PyNumber_Or);
+}
+PkVal pk_nat_big_xor(PkRuntime *rt, PkVal a, PkVal b) {
+    if (!admit_bits(rt, max_bits(a, b), "a bitwise xor")) return 0;
+    return big_binop(rt, a, b, PyNumber_Xor);
+}
 
+/* a ^ b has about b * log2(a) bits (a >= 2). */
 static PyObject *power(PyObject *x, PyObject *y) { return PyNumber_Power(x, y, Py_None); }
-PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b) { return big_binop(rt, a, b, power); }
+PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b) {
+    if (b == pk_small(0)) return pk_small(1);
+    if (a == pk_small(0) || a == pk_small(1)) return a;
+    double log2a = pk_is_small(a) ? log2((double)pk_small_val(a)) : (double)bits_of(a);
+    double exp = pk_is_small(b) ? (double)pk_small_val(b) : ldexp(1.0, (int)(bits_of(b) < 1024 ? bits_of(b) - 1 : 1023));
+    if (!admit_bits(rt, exp * log2a + 1, "a power")) return 0;
+    return big_binop(rt, a, b, power);
+}
 
 uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v) {
     if (pk_is_small(v)) return (uint64_t)__builtin_popcountll(pk_small_val(v));

@@ -41,6 +41,7 @@ static bool grow(PkRuntime *rt, void **p, size_t *cap, size_t need, size_t size)
     if (need <= *cap) return true;
     size_t c = *cap ? *cap : 64;
     while (c < need) c *= 2;
+    if (!pk_gc_admit_buffer(rt, c * size, "a seed")) return false;
     void *q = realloc(*p, c * size);
     if (!q) { pk_fail(rt, PK_ERR_NOMEM, "out of memory (seed)"); return false; }
     *p = q;

@@ -134,9 +134,11 @@ PkVal pk_value_apply(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *args) {
 }
 
 PkVal pk_value_row(PkRuntime *rt, uint64_t n, const PkVal *items) {
+    if (n >= UINT32_MAX)
+        return pk_fail_memory(rt, "a row of %llu items (at most %u can be held)",
+                              (unsigned long long)n, UINT32_MAX - 1);
     PkVal cow = pk_value_law(rt, pk_small(0), pk_small(n + 1), pk_small(0));
     if (!cow || n == 0) return cow;
-    if (n >= UINT32_MAX) return pk_fail(rt, PK_ERR_NOMEM, "row too long");
     PkVal r = pk_value_clo(rt, cow, 1, (uint32_t)n, NULL);
     if (!r) return 0;
     for (uint64_t i = 0; i < n; i++) pk_clo(r)->args[n - 1 - i] = items ? items[i] : pk_small(0);

@@ -54,7 +54,12 @@ typedef struct PkObj {
     uint32_t n;                /* CLO/THUNK/BUSY: number of args */
 } PkObj;
 
-typedef struct { PkObj h; void *num; } PkBig;              /* PyObject* */
+typedef struct {               /* num: PyObject*; bits: its bit length, which
+                               ** sizes it for the memory limit (pk_gc.c) */
+    PkObj h;
+    void *num;
+    uint64_t bits;
+} PkBig;
 
 struct PkCode;
 struct PkJet;
@@ -132,6 +137,12 @@ typedef struct PkRuntime {
     char *bump, *bump_end;     /* small objects are carved from chunks ... */
     void *chunks;              /* ... kept on this list until the runtime ends */
     size_t heap_bytes, heap_live, since_gc, gc_count;
+    /* The memory limit of an evaluation (pk_gc.c): after a collection at most
+    ** mem_limit bytes may stay live (objects and the digits of big nats), and
+    ** at most mem_hard (1.5 times that) may be held, garbage included,
+    ** between collections. gc_trigger: collect at a safe point once since_gc
+    ** exceeds it. */
+    size_t mem_limit, mem_hard, gc_trigger;
     /* explicit evaluation stack (a root) */
     PkVal *stack;
     size_t sp, stack_cap;
@@ -141,10 +152,12 @@ typedef struct PkRuntime {
     /* mark stack for the collector */
     PkVal *mstack;
     size_t mcap;
+    size_t mstack_max;         /* 0, or a cap on mcap (tests of the overflow path) */
     /* error */
     int err;
     PkVal err_op, err_val;     /* roots */
     const char *err_msg;
+    char err_buf[200];         /* err_msg of the messages formatted at failure */
     /* evaluation */
     uint64_t poll;             /* countdown to the next signal poll */
     uint64_t steps;
@@ -165,7 +178,6 @@ typedef struct PkRuntime {
     int (*trace)(struct PkRuntime *, PkVal);
     int (*poll_signals)(struct PkRuntime *);   /* nonzero: interrupted */
     void *nat_ctor;            /* Python callable: int -> big-nat number (mpz), or NULL */
-    void *nat_small_max;       /* Python int 2^63-1 */
 } PkRuntime;
 
 /* ----- pk_value.c: constructors and arity --------------------------------- */
@@ -190,10 +202,27 @@ PkVal pk_value_set(PkRuntime *rt, PkVal keys);
 /* ----- pk_gc.c ------------------------------------------------------------ */
 void *pk_gc_alloc(PkRuntime *rt, int kind, size_t bytes);
 void pk_gc_collect(PkRuntime *rt);
-static inline void pk_gc_safepoint(PkRuntime *rt) {
-    if (PK_GC_STRESS || pk_unlikely(rt->since_gc > PK_GC_MIN_BYTES && rt->since_gc > rt->heap_live))
-        pk_gc_collect(rt);
+/* Set the memory limit (bytes); it also sets when the next collection runs. */
+void pk_gc_set_limit(PkRuntime *rt, size_t bytes);
+/* Collect after a collection finds more live than the limit: false with
+** rt->err = PK_ERR_NOMEM, and the evaluation must stop. */
+bool pk_gc_collect_checked(PkRuntime *rt);
+/* A safe point: collect when enough was allocated; false when the heap is
+** still over the limit afterwards (rt->err set). */
+static inline bool pk_gc_safepoint(PkRuntime *rt) {
+    if (PK_GC_STRESS || pk_unlikely(rt->since_gc > rt->gc_trigger)) return pk_gc_collect_checked(rt);
+    return true;
 }
+/* May `bytes` more be allocated now (a value about to be made, or the
+** digits of a big nat about to be computed)? If not, fail with
+** PK_ERR_NOMEM and a message naming `what` and the sizes. */
+bool pk_gc_admit(PkRuntime *rt, size_t bytes, const char *what);
+/* May a temporary buffer (hashing, seeds) grow to `bytes`? */
+bool pk_gc_admit_buffer(PkRuntime *rt, size_t bytes, const char *what);
+/* Fail with PK_ERR_NOMEM and "out of memory: " + the formatted message. */
+PkVal pk_fail_memory(PkRuntime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "12.5 MiB": a size for messages, written into buf. */
+const char *pk_gc_size_text(char *buf, size_t cap, double bytes);
 size_t pk_gc_handle_new(PkRuntime *rt, PkVal v);   /* SIZE_MAX on failure */
 void pk_gc_handle_free(PkRuntime *rt, size_t h);
 void pk_gc_free_all(PkRuntime *rt);

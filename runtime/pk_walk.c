@@ -15,7 +15,7 @@
 bool pk_walk_push(PkRuntime *rt, PkWalkStack *s, PkVal v) {
     if (s->n == s->cap) {
         /* a walk of a cyclic value never ends: stop it where evaluation would */
-        if (s->cap >= PK_STACK_MAX) { pk_fail(rt, PK_ERR_STACK, "walk stack limit reached"); return false; }
+        if (s->cap >= PK_STACK_MAX || s->cap >= rt->mem_limit / 2 / sizeof(PkVal)) { pk_fail(rt, PK_ERR_STACK, "walk stack limit reached"); return false; }
         size_t cap = s->cap ? s->cap * 2 : 256;
         PkVal *t = realloc(s->v, cap * sizeof(PkVal));
         if (!t) { pk_fail(rt, PK_ERR_NOMEM, "out of memory"); return false; }

@@ -6,24 +6,27 @@ are their neutral Python form. This module wires the core to the notation
 reader and printer, the seed codec and the jet table shipped with the package.
 
 A PLAN crash raises :class:`PlanCrash` (with ``op`` and ``value``), entering a
-black hole raises :class:`PlanLoop`, and Ctrl-C interrupts a long evaluation
-with ``KeyboardInterrupt``; after any of them the runtime is intact.
+black hole raises :class:`PlanLoop`, needing more memory than the limit
+(:func:`memory_limit`) raises :class:`PlanMemory`, and Ctrl-C interrupts a long
+evaluation with ``KeyboardInterrupt``; after any of them the runtime is intact.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from importlib import resources
 from typing import Iterator, Union
 
 from .. import _core
 from .._core import Value
-from ..errors import PlanCrash, PlanLoop, PlanStackLimit
+from ..errors import PlanCrash, PlanLoop, PlanMemory, PlanStackLimit
 from . import base58, notation
 from .tree import Tree
 
 __all__ = [
-    "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "nat", "from_tree", "evaluate",
+    "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "PlanMemory", "memory_limit",
+    "get_memory_limit", "set_memory_limit", "DEFAULT_MEMORY_LIMIT", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
     "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "accept_jet_hashes", "stats",
     "jet_report", "tracing", "accepting_jets",
@@ -141,6 +144,50 @@ def jet_report() -> list[tuple[int, bytes, bool, bool]]:
     matched when a pin was made with the table's hash for that name,
     mismatched when pins of that name were made only with other hashes."""
     return _core.jet_report()
+
+
+def get_memory_limit() -> int:
+    """The bytes one evaluation may hold (see :func:`set_memory_limit`)."""
+    return _core.memory_limit()
+
+
+def set_memory_limit(limit: int) -> int:
+    """Bound what one evaluation may hold to ``limit`` bytes (at least 1 MiB) and
+    return the previous limit. Big nats, rows and buffers that would not fit
+    are refused before they are made, the heap may hold at most ``limit``
+    bytes after a collection (1.5 times that, garbage included, between two),
+    and the evaluation stack at most half of it; past that the evaluation
+    raises :class:`PlanMemory` instead of exhausting the machine's memory
+    (GMP would abort the whole process)."""
+    return _core.set_memory_limit(int(limit))
+
+
+@contextlib.contextmanager
+def memory_limit(limit: int) -> Iterator[None]:
+    """Run a block with the memory limit set to ``limit`` bytes, then restore it."""
+    old = set_memory_limit(limit)
+    try:
+        yield
+    finally:
+        set_memory_limit(old)
+
+
+def _limit_from_environment() -> None:
+    """``PALLAS_MEMORY_LIMIT`` (bytes, or with a K/M/G suffix) overrides the core's
+    default of half the physical memory (between 256 MiB and 64 GiB)."""
+    text = os.environ.get("PALLAS_MEMORY_LIMIT", "").strip().upper()
+    if not text:
+        return
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+    digits = text[:-1] if scale != 1 else text
+    try:
+        set_memory_limit(int(digits) * scale)
+    except ValueError as e:
+        raise ValueError(f"PALLAS_MEMORY_LIMIT={text!r}: expected bytes, e.g. 512M or 4G") from e
+
+
+_limit_from_environment()
+DEFAULT_MEMORY_LIMIT = get_memory_limit()
 
 
 def stats() -> dict:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from ..errors import MalformedRex, PlanError
+from ..errors import MalformedRex, PlanError, PlanMemory
 from ..plan import Value
 from ..plan.view import name_text
 from ..rex import Node, Rex
@@ -111,6 +111,8 @@ class Commands:
         """The normal form of an expression; a crash fails at ``rex``."""
         try:
             return evaluate(expr).force()
+        except PlanMemory as e:  # the state is intact: say so plainly
+            raise self.r.fail(rex, str(e), "memory") from None
         except PlanError as e:
             raise self.r.fail(rex, f"evaluation failed: {e}", "crash") from None
 

@@ -506,7 +506,7 @@ def _failure_of(e: BaseException, span) -> Optional[Failed]:
         detail = printed(e.rex) if made else ""
         return Failed(e.kind, e.reason, getattr(s, "file", "") or "", getattr(s, "line", 0) or 0,
                       getattr(s, "column", 0) or 0, detail=detail)
-    if isinstance(e, MemoryError) or type(e).__name__ == "PlanMemory":
+    if isinstance(e, MemoryError):  # PlanMemory too
         return Failed("memory", str(e) or "out of memory", file, line, col)
     if isinstance(e, PlanError):
         return Failed("crash", str(e), file, line, col)

@@ -182,3 +182,15 @@ def test_a_failure_on_a_long_line_shows_a_window_around_the_place():
     code, caret = msg.splitlines()[1:3]
     assert code.lstrip().startswith("…") and "nothere 5)" in code
     assert caret.index("^") == code.index("nothere") and caret.count("^") == len("nothere")
+
+
+def test_out_of_memory_is_a_failure_and_the_state_stays():
+    s = session("t_last")
+    s.run("keep=42\n")
+    with plan.memory_limit(64 << 20):   # a loop that holds ever more rows
+        grow = s.run("(grow n)=(grow (0 0 3 0 n n))\n\nlost=(grow 1)\n")
+    f = grow.failures()[-1]
+    assert f.kind == "memory" and "out of memory" in f.reason
+    assert f.message().splitlines()[0].endswith(f.reason) and f.line == 3
+    assert int(s.run("keep\n").events[0].value) == 42
+    assert s.binding("grow") is not None and s.binding("lost") is None
