@@ -154,10 +154,14 @@ def test_the_failed_thunk_fails_the_same_way_again(small_limit):
 
 
 def test_the_stack_takes_at_most_half_the_limit():
-    with plan.memory_limit(16 * MiB):
+    # the limit counts the whole live heap, so leave room for what earlier
+    # tests of this process still hold
+    _core.collect()
+    limit = 16 * MiB + 2 * _core.stats()["heap_bytes"]
+    with plan.memory_limit(limit):
         with pytest.raises(PlanStackLimit):
             plan.read(f"({DEEP} 0)").force()
-        assert _core.stats()["stack_words"] * 8 <= 8 * MiB
+        assert _core.stats()["stack_words"] * 8 <= limit // 2
     still_works()
 
 
