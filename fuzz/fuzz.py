@@ -9,12 +9,16 @@ Targets (``TARGETS``): ``rex`` (``rex.read_blocks`` on mutated ``.sire``
 files and random bytes, then the printer on every tree it reads), ``seed``
 (``plan.load_seed`` on mutated seeds: the ones in tests/data/seeds and ones
 saved from random values; a seed that loads must save and load back equal)
-and ``plan`` (``plan.read(text).force()`` on random and mutated PLAN
-notation). Adding one is adding a function and a line::
+``plan`` (``plan.read(text).force()`` on random and mutated PLAN
+notation), ``session`` and ``session-library`` (``Session.run`` of cells cut
+from the repository's ``.sire`` files and mutated, in a bare session and in
+one with the test library loaded: nothing may escape, no failure may be an
+internal error, every failure and value must print; the timer interrupts a
+cell as Ctrl-C would). Adding one is adding a function and a line::
 
-    def run_sire(data: bytes) -> None:          # must never raise
-        Session().run(data.decode("utf-8", "replace"))
-    register("sire", make_rex_input, run_sire, allowed=())
+    def run_thing(data: bytes) -> None:
+        ...
+    register("thing", make_rex_input, run_thing, allowed=(PallasError,))
 
 Each input is made from (seed, target, index) alone, so any input can be made
 again. Inputs run in a worker process (a segfault or abort kills only the
