@@ -111,8 +111,8 @@ class Commands:
         """The normal form of an expression; a crash fails at ``rex``."""
         try:
             return evaluate(expr).force()
-        except PlanMemory as e:  # the state is intact: say so plainly
-            raise self.r.fail(rex, str(e), "memory") from None
+        except PlanMemory as e:  # the kind says "out of memory" already
+            raise self.r.fail(rex, str(e).removeprefix("out of memory: "), "memory") from None
         except PlanError as e:
             raise self.r.fail(rex, f"evaluation failed: {e}", "crash") from None
 
