@@ -54,4 +54,4 @@ fuzz: install
 	FUZZ_N=$(FUZZ_N) $(PY) fuzz/fuzz.py
 
 fuzz-ci: install
-	FUZZ_N=10000 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+	FUZZ_N=10000 $(PY) -m pytest -q -p no:cacheprovider tests/core/test_fuzz.py
