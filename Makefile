@@ -40,7 +40,7 @@ clean:
 STRESS := build/stress
 stress: install
 	rm -rf $(STRESS) && mkdir -p $(STRESS)
-	cp -r setup.py pyproject.toml README.md runtime pallas_kernel tests $(STRESS)/
+	cp -r setup.py pyproject.toml README.md runtime pallas_kernel tests fuzz $(STRESS)/
 	rm -f $(STRESS)/pallas_kernel/*.so
 	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
