@@ -22,7 +22,7 @@ test: install
 
 # Unused imports and names, undefined names, redefinitions: pyflakes over all Python code.
 lint: install
-	$(PY) -m pyflakes pallas_kernel tests bench tools
+	$(PY) -m pyflakes pallas_kernel tests bench tools fuzz
 
 bench: install
 	$(PY) bench/bench_core.py
