@@ -320,13 +320,13 @@ def _run_session(context: str, data: bytes) -> None:
     previous = signal.signal(signal.SIGALRM, _interrupt)
     try:
         result = s.run(data, "cell")
-    finally:
+    finally:  # the timer is the cell's alone: stop it before anything else runs
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     for f in result.failures():
         if f.reason.startswith("internal error"):
             raise AssertionError(f"the session failed inside: {f.message()}")
         f.message()
-    signal.setitimer(signal.ITIMER_REAL, 0)
     for ev in result.events:                  # printing never fails either
         if isinstance(ev, Evaluated):
             s.show(ev.value)
