@@ -200,7 +200,6 @@ def test_memory_limit_is_restored_after_the_block():
 
 
 def test_the_default_is_half_the_physical_memory_within_bounds():
-    import os
     phys = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     expected = min(max(phys // 2, 256 * MiB), 64 << 30)
     assert abs(plan.DEFAULT_MEMORY_LIMIT - expected) <= 1
@@ -214,7 +213,8 @@ def test_a_limit_below_one_mib_is_an_error():
 def test_the_environment_sets_the_limit():
     out = subprocess.run(
         [sys.executable, "-c", "from pallas_kernel import plan; print(plan.get_memory_limit())"],
-        capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PALLAS_MEMORY_LIMIT": "48M"},
+        capture_output=True, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), PALLAS_MEMORY_LIMIT="48M"),
         timeout=60)
     assert out.stdout.strip() == str(48 * MiB), out.stderr
 
@@ -266,7 +266,7 @@ CHILD = textwrap.dedent(f"""
 
 def test_nothing_aborts_the_process():
     out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT)}, timeout=300)
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines())
     for label in ("lsh", "lsh-big", "bex", "pow", "pow-big", "gen", "mul", "grow"):
