@@ -172,9 +172,11 @@ class BindingInfo:
 class Session:
     """A Sire compiler state with a way to run text on it.
 
-    ``loader`` finds modules for :meth:`load` (search path ``include``,
-    compile ``cache``); ``jets`` are extra (law name, pin hash) pairs accepted
-    for native jets while this session runs."""
+    :meth:`load` finds modules along ``include`` (then ``./sire``,
+    ``$SIRE_PATH`` and the package's ``sire/``) and keeps compiled chains in
+    ``cache`` when given; ``jets`` are extra (law name, pin hash) pairs
+    accepted for native jets while this session runs; a fresh state starts in
+    the module context ``context``."""
 
     def __init__(self, state: Optional[State] = None, *, include: Iterable[str] = (),
                  cache: Optional[Cache] = None, jets: Iterable[tuple[str, bytes]] = (),
