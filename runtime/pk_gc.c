@@ -80,6 +80,12 @@ void pk_gc_set_limit(PkRuntime *rt, size_t bytes) {
     rt->mem_limit = bytes;
     rt->mem_hard = bytes + bytes / 2;
     set_trigger(rt);
+    /* A stack grown under a larger limit goes, unless an evaluation is on it. */
+    if (rt->sp == 0 && rt->stack_cap > bytes / 2 / sizeof(PkVal)) {
+        free(rt->stack);
+        rt->stack = NULL;
+        rt->stack_cap = 0;
+    }
 }
 
 /* A value larger than L never fits; otherwise the heap may not pass 1.5 L.
