@@ -5,6 +5,25 @@ derives from :class:`PallasError`, so callers (REPL, kernel) can catch it whole.
 from __future__ import annotations
 
 
+#: characters of a long source line shown on each side of the place
+WINDOW = 60
+
+
+def source_window(line: bytes, column: int, width: int = 1) -> tuple[str, str]:
+    """A source line split at a byte column (from 1): the text before the
+    place and from it on, each cut to about WINDOW characters with a ``…``,
+    so an error on a 10 MB line prints as a short one. A NUL ends the line,
+    as it does for the Rex reader."""
+    col = min(max(column - 1, 0), len(line))
+    before = line[:col].decode("utf-8", "replace")
+    after = line[col:].split(b"\0", 1)[0].decode("utf-8", "replace")
+    if len(before) > WINDOW:
+        before = "…" + before[-WINDOW:]
+    if len(after) > WINDOW + width:
+        after = after[:WINDOW + width] + "…"
+    return before, after
+
+
 def caret_lines(before: str, after: str, width: int = 1, indent: str = "    ") -> str:
     """The one way every error points into source: the line (``before`` the
     place, then ``after``) and under it carets, ``width`` of them, starting

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..errors import SireError, caret_lines
+from ..errors import SireError, caret_lines, source_window
 from ..rex import Embed, Leaf, Node, Rex, Span, show
 
 #: how much of a printed Rex a message shows
 MAX_LINES = 12
 MAX_CHARS = 2000
-#: characters of a long source line shown on each side of the place
-WINDOW = 60
-
 
 class SireFailure(SireError):
     """A command failed: ``kind`` is "parse" (also unresolved names and bad
@@ -57,13 +54,7 @@ def source_lines(span: Optional[Span], rex: Optional[Rex]) -> str:
     width = 1
     if rex is not None and getattr(rex, "span", None) == span:
         width = _token_width(rex, source, col)
-    before = source[:col].decode("utf-8", "replace")
-    after = source[col:].split(b"\0", 1)[0].decode("utf-8", "replace")
-    if len(before) > WINDOW:  # a long line: show the part around the place
-        before = "…" + before[-WINDOW:]
-    if len(after) > WINDOW + width:
-        after = after[:WINDOW + width] + "…"
-    return caret_lines(before, after, width)
+    return caret_lines(*source_window(source, span.column, width), width)
 
 
 def _token_width(rex: Rex, source: bytes, col: int) -> int:

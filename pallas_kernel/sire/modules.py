@@ -167,11 +167,6 @@ def read_header(data: bytes, file: str) -> Header:
     raise SireFailure("empty file: a module starts with ####", None, None)
 
 
-def header_predecessor(data: bytes, file: str) -> Optional[str]:
-    """The predecessor named by a file's ``####`` header (None for a root)."""
-    return read_header(data, file).prev
-
-
 def _at(where: Optional[SireFailure], reason: str) -> SireError:
     """A failure at the header that named a module (a plain SireError for
     the module asked for at first)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
 from .. import plan
-from ..rex import from_plan, show as show_rex
 from ..plan.tree import Law
 from ..plan.view import layer, name_text
 from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
@@ -25,21 +24,6 @@ from .state import State
 BANNER = ("Sire REPL (pallas-kernel). A blank line ends a block; Ctrl-C aborts a running\n"
           "block or clears the input; Ctrl-D ends the session.")
 PROMPT, MORE = "sire> ", "  ... "
-SHOW_WIDTH = 2000
-
-
-def show_value(value: object) -> str:
-    """A value for the REPL: Rex values as Rex, others in PLAN notation
-    (cut at :data:`SHOW_WIDTH` characters)."""
-    if isinstance(value, int):
-        return plan.show(value)
-    try:
-        return show_rex(from_plan(value))
-    except Exception:  # not a Rex value: print it as PLAN
-        pass
-    return plan.notation.show(value.to_tree(), width=SHOW_WIDTH)
-
-
 class Outcome:
     """What a REPL run saw: the kinds of the failures, in order."""
 
@@ -197,4 +181,4 @@ def _jet_like_names(state: State) -> set[str]:
     return names
 
 
-__all__ = ["Repl", "Outcome", "jet_report", "show_value", "BANNER"]
+__all__ = ["Repl", "Outcome", "jet_report", "BANNER"]

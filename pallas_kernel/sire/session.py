@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
 from .. import plan
-from ..errors import PallasError, PlanError, RexError, SireError, caret_lines
+from ..errors import WINDOW, PallasError, PlanError, RexError, SireError, caret_lines, source_window
 from ..plan import Value
 from ..plan.view import layer, name_text
 from ..rex import Node, read_blocks
@@ -116,7 +116,7 @@ class Failed:
         text = f"{where}: {label}: {self.reason}" if where else f"{label}: {self.reason}"
         if self.code:
             width = min(max(self.width, 1), WINDOW)
-            before, after = _window(self.code, self.column, width)
+            before, after = source_window(self.code.encode("utf-8"), self.column, width)
             text += "\n" + caret_lines(before, after, width)
         if self.detail:
             text += "\n" + "\n".join("    " + line for line in self.detail.splitlines())
@@ -466,25 +466,6 @@ def _arg_names(n: int) -> list[str]:
 def _source_lines(text: Union[str, bytes]) -> list[str]:
     data = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     return data.split("\n")
-
-
-#: characters of a long source line shown on each side of the place
-WINDOW = 60
-
-
-def _window(code: str, column: int, width: int) -> tuple[str, str]:
-    """The line split at a byte column: the text before (at most WINDOW
-    characters, a ``…`` where it was cut) and from the column on (cut the
-    same way), so a 10 MB line prints as a short one."""
-    data = code.encode("utf-8")
-    col = min(max(column - 1, 0), len(data))
-    before = data[:col].decode("utf-8", "replace")
-    after = data[col:].decode("utf-8", "replace")
-    if len(before) > WINDOW:
-        before = "…" + before[-WINDOW:]
-    if len(after) > WINDOW + width:
-        after = after[:WINDOW + width] + "…"
-    return before, after
 
 
 def _rex_failure(err: RexError, offset: int) -> Failed:

@@ -134,3 +134,19 @@ def shallow_stack(headroom: int = 120) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(old)
+
+
+def run_source(source: str, file: str = "<test>") -> tuple:
+    """Every block of ``source`` run on a fresh state: the final state and
+    the (kind, payload) pairs the commands reported. A Rex error fails the
+    test; a Sire failure is raised."""
+    from pallas_kernel import rex
+    from pallas_kernel.sire.commands import run_block
+    from pallas_kernel.sire.state import State
+
+    seen: list = []
+    st = State()
+    for block in rex.read_blocks(source, file):
+        assert not block.errors, block.errors
+        st = run_block(st, block.rex, file, lambda k, x: seen.append((k, x)))
+    return st, seen

@@ -8,26 +8,21 @@ import time
 
 import pytest
 
-from pallas_kernel import plan, rex
+from pallas_kernel import plan
 from pallas_kernel.plan import notation
 from pallas_kernel.rex import Leaf
-from pallas_kernel.sire.commands import run_block
 from pallas_kernel.sire.failure import SireFailure
 from pallas_kernel.sire.reader import try_key
-from pallas_kernel.sire.state import State
 from pallas_kernel.plan.tree import text_nat
+
+from helpers.sire_terms import run_source
 
 DIGITS = "1234567890" * 500  # 5,000 digits
 BIG = int(notation.parse_decimal(DIGITS))
 
 
-def run(source: str) -> tuple[State, list]:
-    seen: list = []
-    st = State()
-    for block in rex.read_blocks(source, "big.sire"):
-        assert not block.errors
-        st = run_block(st, block.rex, "big.sire", lambda k, x: seen.append((k, x)))
-    return st, seen
+def run(source: str):
+    return run_source(source, "big.sire")
 
 
 def by_chunks(digits: str) -> int:

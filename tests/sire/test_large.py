@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import time
 
-from pallas_kernel import plan, rex
-from pallas_kernel.sire.commands import run_block
-from pallas_kernel.sire.state import State
+from pallas_kernel import plan
 from pallas_kernel.plan.tree import text_nat
 
+from helpers.sire_terms import run_source
 
-def run(source: str) -> tuple[State, list]:
-    seen: list = []
-    st = State()
-    for block in rex.read_blocks(source, "large.sire"):
-        assert not block.errors
-        st = run_block(st, block.rex, "large.sire", lambda k, x: seen.append((k, x)))
-    return st, seen
+
+def run(source: str):
+    return run_source(source, "large.sire")
 
 
 def row_literal(n: int) -> str:
