@@ -402,13 +402,9 @@ class Session:
         that the name itself is the best name of, its signature
         ``(name a b)`` (the arguments named a, b, c, ...)."""
         value = ev.binding.value
-        if isinstance(value, Value) and value.kind in ("pin", "law"):
-            names = self._scope_names()
-            own = names.pin_name(value) if value.kind == "pin" else None
-            if own is None or own == ev.name:
-                n = _arity(value)
-                if n and own == ev.name:
-                    return "(" + " ".join([ev.name, *_arg_names(n)]) + ")"
+        if (isinstance(value, Value) and value.kind == "pin" and _arity(value)
+                and self._scope_names().pin_name(value) == ev.name):
+            return "(" + " ".join([ev.name, *_arg_names(_arity(value))]) + ")"
         return f"{ev.name}={self.show(value, limit)}"
 
     def _scope_names(self) -> Names:
