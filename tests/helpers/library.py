@@ -33,7 +33,7 @@ def api_rows() -> list[tuple[str, str, Optional[int], str]]:
     """(name, kind, arity or None, reference module) of prelude_api.tsv."""
     rows = []
     for line in (DATA / "prelude_api.tsv").read_text("utf-8").splitlines():
-        if line.startswith("#") or line.startswith("name\t") or not line.strip():
+        if line.startswith("# ") or line.startswith("name\t") or not line.strip():
             continue
         name, kind, arity, module = line.split("\t")
         rows.append((name, kind, int(arity) if arity else None, module))
