@@ -42,3 +42,19 @@ def test_every_jet_agrees_with_our_legal_code():
                        for d in disagree[:20])
     assert not disagree, f"{len(disagree)} disagreements: {detail}"
     assert len(checked) >= 0.9 * len(pins), f"only {len(checked)} of {len(pins)} jets checked"
+
+
+def test_jet_report_of_our_prelude(tmp_path):
+    """`pallas sire --jet-report prelude`: every table name our library
+    defines matched, none mismatched, no unknown jet-like law."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "pallas_kernel", "sire", "-q", "--no-cache",
+                          "--jet-report", "prelude"], stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = {ln.split(" (")[0]: ln for ln in run.stdout.splitlines() if ln.startswith("jets ")}
+    matched = set(lines["jets matched"].split(": ", 1)[1].split())
+    assert set(dict(plan.library_jet_table())) <= matched
+    assert lines["jets mismatched"].endswith("(0): ")
+    assert lines["jets unknown"].endswith("(0): ")
