@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint bench install clean stress fuzz fuzz-ci
+.PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ bench: install
 	$(PY) bench/bench_rex.py
 	$(PY) bench/bench_sire.py
 	$(PY) bench/bench_session.py
+	$(PY) bench/bench_library.py
+
+# After changing sire/: the hashes of our jetted laws (package data; a test
+# fails while they are stale), then the library reference built from the doc
+# comments (docs/library.md and package data for the kernel).
+jet-hashes: install
+	$(PY) tools/jet_hashes.py
+
+library-docs: install
+	$(PY) tools/library_docs.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so

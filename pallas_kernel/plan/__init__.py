@@ -28,22 +28,52 @@ __all__ = [
     "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "PlanMemory", "memory_limit",
     "get_memory_limit", "set_memory_limit", "DEFAULT_MEMORY_LIMIT", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
-    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "accept_jet_hashes", "stats",
+    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "reference_jet_table", "library_jet_table", "native_jets",
+    "LIBRARY_NATIVES", "accept_jet_hashes", "stats",
     "jet_report", "tracing", "accepting_jets",
 ]
 
 Valueish = Union[Value, int]
 
 
-def jet_table() -> list[tuple[str, bytes]]:
-    """The reference's accepted jets: (law name, 32-byte pin hash), from package data."""
-    text = resources.files("pallas_kernel").joinpath("jet_hashes.tsv").read_text("utf-8")
+def _read_jet_file(filename: str) -> list[tuple[str, bytes]]:
+    """(law name, 32-byte pin hash) rows of a jet table in package data; a
+    missing file is an empty table (the library's before it is generated)."""
+    res = resources.files("pallas_kernel").joinpath(filename)
+    if not res.is_file():
+        return []
     table = []
-    for line in text.splitlines():
+    for line in res.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, b58 = line.split("\t")
             table.append((name, base58.decode(b58.strip())))
     return table
+
+
+def reference_jet_table() -> list[tuple[str, bytes]]:
+    """The reference's accepted jets: (law name, pin hash of its law)."""
+    return _read_jet_file("jet_hashes.tsv")
+
+
+def library_jet_table() -> list[tuple[str, bytes]]:
+    """The jets on our own standard library's laws (``make jet-hashes``)."""
+    return _read_jet_file("jet_hashes_library.tsv")
+
+
+# Natives for names the reference's table does not have: jets of our own
+# library's laws only (their hashes are in jet_hashes_library.tsv).
+LIBRARY_NATIVES = frozenset({"sort"})
+
+
+def native_jets() -> set[str]:
+    """Names that have native code in the core."""
+    return set(_core.native_jets())
+
+
+def jet_table() -> list[tuple[str, bytes]]:
+    """Every accepted jet: the reference's table, then our library's (the
+    same names with the hashes of our laws)."""
+    return reference_jet_table() + library_jet_table()
 
 
 _accepted = [(name.encode("utf-8"), h) for name, h in jet_table()]

@@ -27,7 +27,16 @@ from .commands import Output, _quiet, run_block
 from .failure import SireFailure
 from .state import State
 
-PACKAGE_SIRE = Path(__file__).resolve().parents[2] / "sire"
+def _package_sire() -> Path:
+    """Where our standard library lives: inside an installed package
+    (``pallas_kernel/sire_library``, copied there by setup.py), else the
+    checkout's top-level ``sire/``."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "sire_library"
+    return installed if installed.is_dir() else package.parent / "sire"
+
+
+PACKAGE_SIRE = _package_sire()
 
 
 def search_path(include: list[str] | tuple[str, ...] = ()) -> list[Path]:

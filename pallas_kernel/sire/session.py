@@ -37,11 +37,12 @@ from .. import plan
 from ..errors import WINDOW, PallasError, PlanError, RexError, SireError, caret_lines, source_window
 from ..plan import Value
 from ..plan.view import layer, name_text
-from ..rex import Node, read_blocks
+from ..rex import read_blocks
 from ..plan.tree import App, Law, Pin, nat_text, text_nat
 from .ast import Bind
 from .cache import Cache
 from .commands import run_block, switch_context
+from .docs import module_definitions
 from .failure import SireFailure, printed
 from .modules import Loader, module_name
 from .show import Names, show_value
@@ -387,7 +388,7 @@ class Session:
             return None
         table = self._origins.get(str(path))
         if table is None:
-            table = _definitions(path)
+            table = module_definitions(path)
             self._origins[str(path)] = table
         hit = table.get(name)
         return None if hit is None else (str(path), hit[0], hit[1])
@@ -539,46 +540,3 @@ def _word_width(code: str, column: int) -> int:
     return max(j - i, 1)
 
 
-def _definitions(path: Path) -> dict[str, tuple[int, str]]:
-    """Names defined at the top level of a module file: (line, doc comment).
-    The doc comment is the run of ``;`` lines right above the definition."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    text_lines = data.decode("utf-8", "replace").split("\n")
-    table: dict[str, tuple[int, str]] = {}
-    for block in read_blocks(data, str(path)):
-        rex = block.rex
-        if rex is None or not isinstance(rex, Node) or rex.rune not in ("=", "#="):
-            continue
-        name = _defined_name(rex)
-        if name is None:
-            continue
-        table.setdefault(name, (block.line, _doc_above(text_lines, block.line)))
-    return table
-
-
-def _defined_name(rex: Node) -> Optional[str]:
-    """The name a ``=`` block binds (the first son's head word)."""
-    from ..rex import Leaf
-
-    ks = list(rex.sons)
-    if not ks:
-        return None
-    binder = ks[0]
-    while isinstance(binder, Node) and binder.sons:
-        binder = binder.sons[0]
-    if isinstance(binder, Leaf) and binder.shape == "WORD":
-        return binder.text
-    return None
-
-
-def _doc_above(lines: list[str], line: int) -> str:
-    """The ``;`` comment lines directly above line ``line`` (from 1)."""
-    doc: list[str] = []
-    i = line - 2
-    while i >= 0 and lines[i].lstrip().startswith(";"):
-        doc.append(lines[i].lstrip()[1:].strip())
-        i -= 1
-    return "\n".join(reversed(doc)).strip()

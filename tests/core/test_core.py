@@ -292,7 +292,7 @@ def test_a_jet_name_with_another_hash_gets_no_jet():
 
 
 def test_the_published_table_is_shipped():
-    table = dict(plan.jet_table())
+    table = dict(plan.reference_jet_table())
     assert len(table) == 197
     assert base58.encode(table["_Add"]) == "QeTTm1EFP1r7mkXJQVnBYUW2QeKUvjNfYA5PiGzFRVj"
 

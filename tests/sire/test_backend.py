@@ -92,7 +92,7 @@ def test_top_level_wrapper_is_arity_one_law_applied_to_zero():
 
 def jet_hash(name: str) -> bytes:
     """The reference's published pin hash of a jet (package data)."""
-    return dict(plan.jet_table())[name]
+    return dict(plan.reference_jet_table())[name]
 
 
 def test_if_pin_hash_is_the_reference_jet_hash():

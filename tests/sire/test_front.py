@@ -94,7 +94,7 @@ def test_law_definitions_are_pinned_laws_with_exact_code(base):
 
 
 def test_our_if_has_the_reference_jet_hash(base):
-    table = dict(plan.jet_table())
+    table = dict(plan.reference_jet_table())
     assert value(base, "_If").pin_hash() == table["_If"]
     assert value(base, "_If").has_jet
 
