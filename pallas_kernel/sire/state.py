@@ -80,17 +80,24 @@ class State:
     # the last scope tab made and the scope it was made from (never mutated),
     # so that a scope changed by a few bindings gets its tab by a few inserts
     _scope_base: Optional[tuple[dict, Value]] = field(default=None, repr=False, compare=False)
+    # the names set since that tab was made, when only set (None: unknown)
+    _scope_dirty: Optional[frozenset] = field(default=None, repr=False, compare=False)
 
     def copy(self) -> "State":
         """A copy that can change without changing this one (the scope and
         module tables are copied; bindings are immutable)."""
         return State(self.next_key, self.context, dict(self.scope), dict(self.modules),
                      self._plan, self._scope_plan, self._modules_plan, self._module_pins,
-                     self.known, self._scope_base)
+                     self.known, self._scope_base, self._scope_dirty)
 
-    def touch_scope(self) -> None:
-        """Forget the cached PLAN forms after the scope changed."""
+    def touch_scope(self, name: Optional[int] = None) -> None:
+        """Forget the cached PLAN forms after the scope changed: the binding
+        of ``name`` was set, or anything (None)."""
         self._plan = self._scope_plan = None
+        if name is None or self._scope_dirty is None:
+            self._scope_dirty = None
+        else:
+            self._scope_dirty = self._scope_dirty | {name}
 
     def touch_modules(self) -> None:
         """Forget the cached PLAN forms after the modules changed."""
@@ -108,6 +115,7 @@ class State:
                 tab = from_tree(make_tab({k: bind_pin(b, self.known) for k, b in self.scope.items()})).force()
             self._scope_plan = tab
             self._scope_base = (dict(self.scope), tab)
+            self._scope_dirty = frozenset()
         return self._scope_plan
 
     def _scope_by_inserts(self, most: int = 64) -> Optional[Value]:
@@ -116,6 +124,10 @@ class State:
         if self._scope_base is None:
             return None
         old, tab = self._scope_base
+        if self._scope_dirty is not None and len(self._scope_dirty) <= most:
+            for k in sorted(self._scope_dirty):       # only set since: no diff needed
+                tab = tab_insert(tab, k, bind_pin(self.scope[k], self.known))
+            return tab
         changed, added = [], 0
         for k, b in self.scope.items():
             was = old.get(k)
@@ -169,6 +181,7 @@ class State:
             self.scope = {k: bind_of_pin(b, self.known) for k, b in tab_items(scope_v, "the scope")}
             self._scope_plan = scope_v if isinstance(scope_v, Value) else None
             self._scope_base = (dict(self.scope), scope_v) if isinstance(scope_v, Value) else None
+            self._scope_dirty = frozenset() if isinstance(scope_v, Value) else None
         if self._modules_plan is None or not (modules_v == self._modules_plan):
             mods: dict[int, Mapping[int, Bind]] = {}
             for name, pin in tab_items(modules_v, "the modules table"):
