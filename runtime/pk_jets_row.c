@@ -7,6 +7,7 @@
 ** not a row. Elements are never forced.
 */
 #include <stdlib.h>
+#include <string.h>
 #include "pk_jet.h"
 #include "pk_walk.h"
 
@@ -329,8 +330,60 @@ static PkVal bsearch_jet(PkRuntime *rt, PkVal *a) {
     return pk_nat_from_u64(rt, lo * 2);
 }
 
+/* (sort row): the elements in ascending _Cmp order, by a stable merge sort.
+** Not in the reference's table: our library's `sort` (sire/data.sire) is an
+** O(n log n) merge sort in legal code, and this is its twin. The legal code
+** compares every element when there are two or more, and a comparison
+** evaluates both sides, so the jet may evaluate each element to WHNF (in
+** index order, resuming where it stopped); an element that is then still not
+** known to be normal (a closure with unevaluated parts, which a comparison
+** might or might not look into) sends the whole call to the legal code.
+** Elements equal under _Cmp are identical, so stability is unobservable and
+** any correct sort gives the legal result. */
+static int sort_cmp(PkRuntime *rt, PkVal x, PkVal y) {
+    if (pk_is_small(x) && pk_is_small(y)) return (x > y) - (x < y);
+    PkVal need = 0;
+    int c = pk_walk_cmp_lazy(rt, x, y, &need);
+    return c == PK_WALK_NEED ? 0 : c;         /* unreachable: both are normal */
+}
+
+static void merge_sort(PkRuntime *rt, PkVal *v, PkVal *tmp, uint64_t n) {
+    for (uint64_t width = 1; width < n; width *= 2) {
+        for (uint64_t lo = 0; lo < n; lo += 2 * width) {
+            uint64_t mid = lo + width < n ? lo + width : n;
+            uint64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            uint64_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = sort_cmp(rt, v[j], v[i]) < 0 ? v[j++] : v[i++];
+            while (i < mid) tmp[k++] = v[i++];
+            while (j < hi) tmp[k++] = v[j++];
+        }
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+static PkVal sort_row(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    if (n < 2) return row;
+    for (uint64_t i = rt->jet_resume; i < n; i++) {
+        PkVal e = pk_deref(pk_value_row_get(row, i));
+        if (!pk_is_whnf(e)) return pk_jet_force(rt, e, false, i);
+        if (!pk_known_normal(e)) return PK_JET_FALLBACK;
+    }
+    PkVal *v = malloc(2 * n * sizeof *v);
+    if (!v) return pk_fail(rt, PK_ERR_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < n; i++) v[i] = pk_deref(pk_value_row_get(row, i));
+    merge_sort(rt, v, v + n, n);
+    PkVal r = pk_value_row(rt, n, NULL);
+    for (uint64_t i = 0; r && i < n; i++) pk_clo(r)->args[n - 1 - i] = v[i];
+    free(v);
+    return r;
+}
+
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_row[] = {
+    {"sort", 1, 1, 0, NULL, sort_row},
     {"take", 2, 2, 1, NULL, take},
     {"drop", 2, 3, 0, NULL, drop},
     {"zip", 2, 3, 0, NULL, zip},

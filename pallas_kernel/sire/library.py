@@ -73,11 +73,12 @@ def jet_named_pins(state: State, names: set[str]) -> dict[str, plan.Value]:
 
 def library_jet_hashes(directory: Optional[Path] = None) -> list[tuple[str, bytes]]:
     """(law name, pin hash) of every law in our library named like a jet of
-    the reference's table, the first binding of each name in chain order.
+    the reference's table or one of our own natives (plan.LIBRARY_NATIVES),
+    the first binding of each name in chain order.
     Loads the chain cold (no cache), accepting each module's hashes before
     the next module loads."""
     directory = directory or library_dir()
-    names = {name for name, _ in plan.reference_jet_table()}
+    names = {name for name, _ in plan.reference_jet_table()} | plan.LIBRARY_NATIVES
     loader = Loader(include=[str(directory)], cache=None)
     found: dict[str, bytes] = {}
     for module in module_chain(directory):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import SireError
-from ..plan import Value, from_tree
+from ..plan import Value, from_tree, tab_insert
 from ..plan.tree import App, Law, Pin, Tree, row
 from .ast import Bind
 from .noun import Known, bind_of_pin, bind_pin, layer, nat_of, row_items, tab_items
@@ -49,13 +49,16 @@ class State:
     _modules_plan: Optional[Value] = field(default=None, repr=False, compare=False)
     _module_pins: dict = field(default_factory=dict, repr=False, compare=False)
     known: Known = field(default_factory=dict, repr=False, compare=False)
+    # the last scope tab made and the scope it was made from (never mutated),
+    # so that a scope changed by a few bindings gets its tab by a few inserts
+    _scope_base: Optional[tuple[dict, Value]] = field(default=None, repr=False, compare=False)
 
     def copy(self) -> "State":
         """A copy that can change without changing this one (the scope and
         module tables are copied; bindings are immutable)."""
         return State(self.next_key, self.context, dict(self.scope), dict(self.modules),
                      self._plan, self._scope_plan, self._modules_plan, self._module_pins,
-                     self.known)
+                     self.known, self._scope_base)
 
     def touch_scope(self) -> None:
         """Forget the cached PLAN forms after the scope changed."""
@@ -66,10 +69,38 @@ class State:
         self._plan = self._modules_plan = None
 
     def scope_plan(self) -> Value:
-        """The scope as a PLAN tab."""
+        """The scope as a PLAN tab: the last one made, updated by inserts
+        when only a few bindings were added or replaced since (every
+        definition changes the scope and every macro call after it needs
+        the tab, so rebuilding it each time costs the scope's size per
+        definition), else built anew."""
         if self._scope_plan is None:
-            self._scope_plan = from_tree(make_tab({k: bind_pin(b, self.known) for k, b in self.scope.items()})).force()
+            tab = self._scope_by_inserts()
+            if tab is None:
+                tab = from_tree(make_tab({k: bind_pin(b, self.known) for k, b in self.scope.items()})).force()
+            self._scope_plan = tab
+            self._scope_base = (dict(self.scope), tab)
         return self._scope_plan
+
+    def _scope_by_inserts(self, most: int = 64) -> Optional[Value]:
+        """The scope tab from the last one by inserting what changed, or None
+        when a binding was removed or too many changed."""
+        if self._scope_base is None:
+            return None
+        old, tab = self._scope_base
+        changed, added = [], 0
+        for k, b in self.scope.items():
+            was = old.get(k)
+            if was is not b:
+                changed.append(k)
+                added += was is None
+                if len(changed) > most:
+                    return None
+        if len(self.scope) - added != len(old):
+            return None
+        for k in changed:
+            tab = tab_insert(tab, k, bind_pin(self.scope[k], self.known))
+        return tab
 
     def module_pin(self, name: int) -> Value:
         """The archived scope of a module, as a pin of its tab."""
@@ -107,6 +138,7 @@ class State:
         if self._scope_plan is None or not (scope_v == self._scope_plan):
             self.scope = {k: bind_of_pin(b, self.known) for k, b in tab_items(scope_v, "the scope")}
             self._scope_plan = scope_v if isinstance(scope_v, Value) else None
+            self._scope_base = (dict(self.scope), scope_v) if isinstance(scope_v, Value) else None
         if self._modules_plan is None or not (modules_v == self._modules_plan):
             mods = {}
             for name, pin in tab_items(modules_v, "the modules table"):

@@ -42,7 +42,7 @@ def api_rows() -> list[tuple[str, str, Optional[int], str]]:
 
 def scope_kind(bind) -> tuple[str, Optional[int]]:
     """A binding's kind as the API table writes it: ``law`` with its arity
-    for a pinned law, else ``nat``, ``app`` (or ``pin``/``unpinned-law``)."""
+    for a law, pinned or bare, else ``nat``, ``app`` (or ``pin``)."""
     value = bind.value if isinstance(bind.value, plan.Value) else plan.from_tree(bind.value)
     value = value.force()
     if value.kind == "nat":
@@ -52,6 +52,6 @@ def scope_kind(bind) -> tuple[str, Optional[int]]:
         if isinstance(item, Law):
             return ("law", nat_of(item.arity))
         return ("pin", None)
-    if value.kind == "law":
-        return ("unpinned-law", None)
+    if value.kind == "law":      # a bare law, such as a row constructor (c2 = {0 3 0})
+        return ("law", nat_of(layer(value).arity))
     return (value.kind, None)

@@ -268,10 +268,23 @@ def test_implode_falls_back_outside_bytes():
         J("implode", F("[0 1]"))
 
 
-def test_every_native_is_named_in_the_reference_table():
-    names = {name for name, _ in plan.jet_table()}
-    assert set(_core.native_jets()) <= names
+def test_every_native_is_named_in_the_reference_table_or_ours():
+    """Natives serve the reference's table, plus the few our own library
+    adds (plan.LIBRARY_NATIVES), which the reference's table must not name."""
+    names = {name for name, _ in plan.reference_jet_table()}
+    assert set(_core.native_jets()) <= names | plan.LIBRARY_NATIVES
+    assert not names & plan.LIBRARY_NATIVES
     assert len(_core.native_jets()) == len(set(_core.native_jets()))
+
+
+def test_sort_orders_rows_by_cmp():
+    assert S("sort", "[3 1 2 [1] 0 {1 2 3} 5 1]") == "[0 1 1 2 3 5 {1 2 3} [1]]"
+    assert S("sort", "[]") == "[]" and S("sort", "[[2] [1 0]]") == "[[2] [1 0]]"
+
+
+def test_sort_falls_back_outside_rows():
+    with pytest.raises(NotImplementedError):
+        J("sort", "5")
 
 
 # --- comparison forces what it looks at, as the legal _Cmp does ----------------------------------
