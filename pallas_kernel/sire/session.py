@@ -379,9 +379,22 @@ class Session:
         return BindingInfo(**info)
 
     def _origin(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
-        """Where a module's file defines ``name``, and the comment above it."""
+        """Where a module's file defines ``name``, and the comment above it;
+        when that definition has none (a later module binding the name again,
+        say with a type), the doc of the name's first definition."""
         if not module or module == self.context:
             return None
+        here = self._defined_in(module, name)
+        if here is not None and here[2]:
+            return here
+        first = self._first_module(name)
+        there = self._defined_in(first, name) if first and first != module else None
+        if there is None or not there[2]:
+            return here
+        return there if here is None else (here[0], here[1], there[2])
+
+    def _defined_in(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
+        """(file, line, doc comment) of ``name`` in a module's file."""
         try:
             path = self.loader.find(module)
         except SireError:
@@ -392,6 +405,16 @@ class Session:
             self._origins[str(path)] = table
         hit = table.get(name)
         return None if hit is None else (str(path), hit[0], hit[1])
+
+    def _first_module(self, name: str) -> Optional[str]:
+        """The loaded module that bound ``name`` first: where its oldest
+        binding (lowest key) among the modules' scopes was defined."""
+        k = text_nat(name)
+        binds = [scope[k] for scope in self.state.modules.values() if k in scope]
+        located = [b for b in binds if isinstance(b.location, int) and b.location]
+        if not located:
+            return None
+        return _name(min(located, key=lambda b: b.key).location)
 
     def show(self, value: object, limit: int = 4000) -> str:
         """A value printed as Sire (:mod:`.show`): pins and laws bound in
