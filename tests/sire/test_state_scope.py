@@ -42,9 +42,11 @@ def test_incremental_scope_tab_equals_a_rebuilt_one(steps, seed):
         if op == "remove":
             if s.scope:
                 del s.scope[rng.choice(sorted(s.scope))]
+            s.touch_scope()
         else:
-            s.scope[key if op == "add" else rng.choice(sorted(s.scope) or [key])] = rng.choice(binds)
-        s.touch_scope()
+            name = key if op == "add" else rng.choice(sorted(s.scope) or [key])
+            s.scope[name] = rng.choice(binds)
+            s.touch_scope(name if rng.random() < 0.7 else None)   # as define does, or unknown
         if rng.random() < 0.5:
             assert s.scope_plan() == rebuilt(s)
     s.touch_scope()
