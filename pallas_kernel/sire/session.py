@@ -44,7 +44,7 @@ from .cache import Cache
 from .commands import run_block, switch_context
 from .docs import module_definitions
 from .failure import SireFailure, printed
-from .modules import Loader, module_name
+from .modules import Loader, module_name, read_header
 from .show import Names, show_value
 from .state import State
 
@@ -189,6 +189,7 @@ class Session:
             switch_context(self.state, text_nat(context))
         self.context = context
         self._origins: dict[str, dict[str, tuple[int, str]]] = {}
+        self._prevs: dict[str, Optional[str]] = {}
         self._names: Optional[tuple[dict, Names]] = None
 
     # ----- loading modules -----------------------------------------------------
@@ -381,17 +382,39 @@ class Session:
     def _origin(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
         """Where a module's file defines ``name``, and the comment above it;
         when that definition has none (a later module binding the name again,
-        say with a type), the doc of the name's first definition."""
+        say with a type), the doc of its first documented definition up the
+        chain of module files."""
         if not module or module == self.context:
             return None
         here = self._defined_in(module, name)
         if here is not None and here[2]:
             return here
-        first = self._first_module(name)
-        there = self._defined_in(first, name) if first and first != module else None
-        if there is None or not there[2]:
+        first = self._first_doc(module, name)
+        if first is None:
             return here
-        return there if here is None else (here[0], here[1], there[2])
+        return first if here is None else (here[0], here[1], first[2])
+
+    def _first_doc(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
+        """The documented definition of ``name`` nearest the start of the
+        chain that ends at ``module`` (following each file's ``#### m <- prev``)."""
+        best, seen, cur = None, set(), module
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            hit = self._defined_in(cur, name)
+            if hit is not None and hit[2]:
+                best = hit
+            cur = self._predecessor(cur)
+        return best
+
+    def _predecessor(self, module: str) -> Optional[str]:
+        """The module a module file names as its predecessor, if any."""
+        if module not in self._prevs:
+            try:
+                path = self.loader.find(module)
+                self._prevs[module] = read_header(path.read_bytes(), str(path)).prev
+            except (SireError, RexError, OSError):
+                self._prevs[module] = None
+        return self._prevs[module]
 
     def _defined_in(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
         """(file, line, doc comment) of ``name`` in a module's file."""
@@ -405,16 +428,6 @@ class Session:
             self._origins[str(path)] = table
         hit = table.get(name)
         return None if hit is None else (str(path), hit[0], hit[1])
-
-    def _first_module(self, name: str) -> Optional[str]:
-        """The loaded module that bound ``name`` first: where its oldest
-        binding (lowest key) among the modules' scopes was defined."""
-        k = text_nat(name)
-        binds = [scope[k] for scope in self.state.modules.values() if k in scope]
-        located = [b for b in binds if isinstance(b.location, int) and b.location]
-        if not located:
-            return None
-        return _name(min(located, key=lambda b: b.key).location)
 
     def show(self, value: object, limit: int = 4000) -> str:
         """A value printed as Sire (:mod:`.show`): pins and laws bound in
