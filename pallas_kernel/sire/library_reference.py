@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from .docs import definitions
+from .docs import Definition, definitions
 from .library import LAST_MODULE, library_dir, module_chain
 from .session import Session
 
@@ -48,6 +48,7 @@ def build_reference(directory: Optional[Path] = None) -> list[Entry]:
             if d.name in seen or info is None or info.module != module:
                 continue
             seen.add(d.name)
+            d = Definition(d.name, d.line, d.doc or info.doc)   # a re-binding: its first doc
             examples = d.examples
             kind = "law" if info.kind == "pin" and info.arity else info.kind
             entries.append(Entry(d.name, kind, info.arity or None, module, d.summary,
