@@ -381,8 +381,50 @@ static PkVal sort_row(PkRuntime *rt, PkVal *a) {
     return r;
 }
 
+/* (strCat row): the strings of a row joined, element 0 first: each nat's
+** bytes (lowest first, without trailing zeros), a non-nat counting as the
+** empty string. Not in the reference's table: our library's `strCat`
+** (sire/str.sire) welds the pieces in a balanced tree in legal code, and
+** this is its twin, linear in the total length. An element not yet evaluated
+** sends the call to the legal code, which decides what to force first. */
+static PkVal str_cat(PkRuntime *rt, PkVal *a) {
+    PkVal row = pk_arg(a, 0);
+    uint64_t n;
+    if (!pk_value_is_row(row, &n)) return PK_JET_FALLBACK;
+    for (uint64_t i = 0; i < n; i++)
+        if (!pk_is_whnf(pk_value_row_get(row, i))) return PK_JET_FALLBACK;
+    size_t cap = 64, len = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) return pk_fail(rt, PK_ERR_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < n; i++) {
+        PkVal e = pk_deref(pk_value_row_get(row, i));
+        if (!pk_is_nat(e) || e == pk_small(0)) continue;
+        uint8_t small[8], *bytes = small;
+        size_t k = 0;
+        if (pk_is_small(e)) {
+            for (uint64_t v = pk_small_val(e); v; v >>= 8) small[k++] = (uint8_t)v;
+        } else if (!(bytes = pk_nat_bytes(rt, e, &k))) {
+            free(buf);
+            return 0;
+        }
+        if (len + k > cap) {
+            while (len + k > cap) cap *= 2;
+            uint8_t *grown = realloc(buf, cap);
+            if (!grown) { free(buf); if (bytes != small) free(bytes); return pk_fail(rt, PK_ERR_NOMEM, "out of memory"); }
+            buf = grown;
+        }
+        memcpy(buf + len, bytes, k);
+        len += k;
+        if (bytes != small) free(bytes);
+    }
+    PkVal r = pk_nat_from_bytes(rt, buf, len);
+    free(buf);
+    return r;
+}
+
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */
 const PkJet pk_jets_row[] = {
+    {"strCat", 1, 1, 0, NULL, str_cat},
     {"sort", 1, 1, 0, NULL, sort_row},
     {"take", 2, 2, 1, NULL, take},
     {"drop", 2, 3, 0, NULL, drop},

@@ -28,7 +28,7 @@ __all__ = [
     "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "PlanMemory", "memory_limit",
     "get_memory_limit", "set_memory_limit", "DEFAULT_MEMORY_LIMIT", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
-    "to_bytes", "from_str", "to_str", "jets_enabled", "jet_table", "reference_jet_table", "library_jet_table", "native_jets",
+    "to_bytes", "from_str", "to_str", "tab_insert", "jets_enabled", "jet_table", "reference_jet_table", "library_jet_table", "native_jets",
     "LIBRARY_NATIVES", "accept_jet_hashes", "stats",
     "jet_report", "tracing", "accepting_jets",
 ]
@@ -62,7 +62,7 @@ def library_jet_table() -> list[tuple[str, bytes]]:
 
 # Natives for names the reference's table does not have: jets of our own
 # library's laws only (their hashes are in jet_hashes_library.tsv).
-LIBRARY_NATIVES = frozenset({"sort"})
+LIBRARY_NATIVES = frozenset({"sort", "strCat"})
 
 
 def native_jets() -> set[str]:
@@ -113,6 +113,12 @@ def show(value: Valueish) -> str:
     if isinstance(value, int):
         return notation.show(value)
     return notation.show(value.to_tree())
+
+
+def tab_insert(tab: Value, key: int, value: Valueish) -> Value:
+    """The tab ``tab`` with ``key`` mapped to ``value`` (replacing any old
+    value), made by the native tab insert: one copy of the sorted arrays."""
+    return _core.call_jet("tabIns", _core.nat(key), value, tab).force()
 
 
 def pin_hash(value: Value) -> bytes:

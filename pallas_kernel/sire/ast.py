@@ -33,7 +33,8 @@ class Bind:
 
     ``value`` is what references to the binding compile to; ``code`` is the
     AST it was read from, which the inliner consults (an alias of an inline
-    function inlines too). ``location`` is the module (a name nat) it was
+    function inlines too), or a :class:`LazyCode` for a binding read back
+    from PLAN: read it with :func:`code_of`. ``location`` is the module (a name nat) it was
     defined in, ``name`` its name nat and ``props`` its properties value.
     Its PLAN form (a pin, :func:`.noun.bind_pin`) is cached by the state
     that holds it, not here.
@@ -45,6 +46,31 @@ class Bind:
     location: Tree = 0
     name: Tree = 0
     props: Tree = 0
+
+
+class LazyCode:
+    """The code of a binding read back from its PLAN form, decoded only when
+    first asked for (:func:`code_of`): a state read from the cache or from a
+    macro holds thousands of bindings whose ASTs the inliner never visits.
+    ``source`` is the encoded AST, which re-encoding reuses as it is."""
+
+    __slots__ = ("source", "_decode", "_ast")
+
+    def __init__(self, source: object, decode) -> None:
+        self.source = source
+        self._decode = decode
+        self._ast = None
+
+    def get(self) -> "Sire":
+        if self._ast is None:
+            self._ast = self._decode(self.source)
+        return self._ast
+
+
+def code_of(bind: "Bind") -> "Sire":
+    """A binding's AST, decoding it first if it was read back lazily."""
+    code = bind.code
+    return code.get() if isinstance(code, LazyCode) else code
 
 
 @dataclass(frozen=True, slots=True, eq=False)

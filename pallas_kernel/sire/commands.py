@@ -160,7 +160,7 @@ class Commands:
             st.next_key += 1
         b = Bind(key=key, value=value, code=code, location=st.context, name=name, props=props)
         st.scope[name] = b
-        st.touch_scope()
+        st.touch_scope(name)
         self.out("define", b)
 
     # ----- modules ------------------------------------------------------------

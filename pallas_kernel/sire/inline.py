@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..errors import SireError
-from .ast import A, F, G, K, L, Lam, M, R, Sire, V, tag_text
+from .ast import A, F, G, K, L, Lam, M, R, Sire, V, code_of, tag_text
 from .walk import Links, Step, nth, push, push_all, run
 
 #: How many inline expansions one compilation may do before it is taken for
@@ -140,7 +140,7 @@ def _inline(budget: _Budget, d: int, env: Links, params: Links, e: Sire) -> Step
         case V(index):
             res = (e, nth(env, index, _where))
         case G(bind):
-            res = (e, (yield _code_pot(budget, d, bind.code)))
+            res = (e, (yield _code_pot(budget, d, code_of(bind))))
         case M(x):
             out, pot = yield _inline(budget, d, env, None, x)
             res = (out, _marked(pot))
@@ -243,7 +243,7 @@ def _code_pot(budget: _Budget, d: int, code: Sire) -> Step[Optional[Pot]]:
             raise SireError(f"a global's code refers to variable {index}, "
                             "which it cannot have bound")
         case G(bind):
-            pot = yield _code_pot(budget, d, bind.code)
+            pot = yield _code_pot(budget, d, code_of(bind))
         case M(x):
             pot = _marked((yield _code_pot(budget, d, x)))
         case F(lam):

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from .docs import definitions
+from .docs import Definition, definitions
 from .library import LAST_MODULE, library_dir, module_chain
 from .session import Session
 
@@ -34,9 +34,10 @@ class Entry:
 
 
 def build_reference(directory: Optional[Path] = None) -> list[Entry]:
-    """Every name defined by a library file and bound in the prelude, in
-    chain order then file order; the name's entry comes from the module whose
-    binding the prelude holds."""
+    """Every documented name defined by a library file and bound in the
+    prelude, in chain order then file order; the name's entry comes from the
+    module whose binding the prelude holds (every public name has a doc
+    comment: tests/library/test_docs.py)."""
     directory = directory or library_dir()
     session = Session(include=[str(directory)])
     session.load(LAST_MODULE)
@@ -48,6 +49,9 @@ def build_reference(directory: Optional[Path] = None) -> list[Entry]:
             if d.name in seen or info is None or info.module != module:
                 continue
             seen.add(d.name)
+            d = Definition(d.name, d.line, d.doc or info.doc)   # a re-binding: its first doc
+            if not d.doc:
+                continue      # undocumented helpers and test values are not the library's surface
             examples = d.examples
             kind = "law" if info.kind == "pin" and info.arity else info.kind
             entries.append(Entry(d.name, kind, info.arity or None, module, d.summary,

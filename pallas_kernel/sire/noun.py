@@ -36,7 +36,7 @@ from ..errors import SireError
 from ..plan import Value, from_tree
 from ..plan import view
 from ..plan.tree import Pin, Tree, row, text_nat
-from .ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V
+from .ast import A, Bind, F, G, K, L, Lam, LazyCode, M, R, Sire, V
 from .walk import Step, run
 
 _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
@@ -44,7 +44,7 @@ _K, _G, _A, _L, _R, _M, _F = (text_nat(c) for c in "KGALRMF")
 #: bindings already made into pins or read from them, by key: (bind, its
 #: pin). Each state lineage has its own (``State.known``, shared by copies);
 #: nothing is cached process-wide.
-Known = dict  # of int -> tuple[Bind, Value]
+Known = dict  # of key (int) -> tuple[Bind, Value], and pin hash (bytes) -> Bind
 
 # The one view of trees and values (:mod:`pallas_kernel.plan.view`), raising
 # SireError here: a macro gave a malformed state, binding or AST.
@@ -106,9 +106,10 @@ def _bind_pin(b: Bind, known: Known, done: dict[int, Tree]) -> Step[Value]:
     hit = known.get(b.key)
     if hit is not None and hit[0] is b:
         return hit[1]
-    code = yield _encode(b.code, known, done)
+    code = b.code.source if isinstance(b.code, LazyCode) else (yield _encode(b.code, known, done))
     pin = from_tree(Pin(row(b.key, b.value, code, b.location, b.name, b.props))).force()
     known[b.key] = (b, pin)
+    known[pin.pin_hash()] = b
     return pin
 
 
@@ -125,7 +126,11 @@ def bind_of_pin(p: object, known: Optional[Known] = None) -> Bind:
     key when the pin has the same hash (a structural comparison would walk
     whole values), else a new one, remembered in ``known`` when ``p`` is a
     core value."""
-    return run(_bind_of_pin(p, {} if known is None else known))
+    if known is not None and isinstance(p, Value) and p.kind == "pin":
+        hit = known.get(p.pin_hash())      # the same pin seen before: no decoding
+        if hit is not None:
+            return hit
+    return _bind_of_pin(p, {} if known is None else known)
 
 
 def _decode(t: object, known: Known) -> Step[Sire]:
@@ -138,7 +143,7 @@ def _decode(t: object, known: Known) -> Step[Sire]:
     if tag == _K and len(items) == 2:
         return K(items[1])
     if tag == _G and len(items) == 2:
-        return G((yield _bind_of_pin(items[1], known)))
+        return G(_bind_of_pin(items[1], known))
     if tag in (_A, _L) and len(items) == 3:
         first = yield _decode(items[1], known)
         second = yield _decode(items[2], known)
@@ -166,8 +171,9 @@ def _flag(t: object) -> bool:
     return bool(n)
 
 
-def _bind_of_pin(p: object, known: Known) -> Step[Bind]:
-    """Generator form of :func:`bind_of_pin`."""
+def _bind_of_pin(p: object, known: Known) -> Bind:
+    """:func:`bind_of_pin` with a cache (its code is decoded lazily, so
+    this never recurses)."""
     t = layer(p)
     if not isinstance(t, Pin):
         raise SireError("a binding is not a pin")
@@ -179,9 +185,10 @@ def _bind_of_pin(p: object, known: Known) -> Step[Bind]:
     if hit is not None and isinstance(p, Value) and (
             hit[1] is p or hit[1].pin_hash() == p.pin_hash()):
         return hit[0]
-    b = Bind(key=key, value=items[1], code=(yield _decode(items[2], known)),
+    b = Bind(key=key, value=items[1], code=LazyCode(items[2], partial(decode_ast, known=known)),
              location=nat_of(items[3], "a binding location"),
              name=nat_of(items[4], "a binding name"), props=items[5])
     if isinstance(p, Value):
         known[key] = (b, p)
+        known[p.pin_hash()] = b
     return b

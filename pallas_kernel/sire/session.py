@@ -44,7 +44,7 @@ from .cache import Cache
 from .commands import run_block, switch_context
 from .docs import module_definitions
 from .failure import SireFailure, printed
-from .modules import Loader, module_name
+from .modules import Loader, module_name, read_header
 from .show import Names, show_value
 from .state import State
 
@@ -189,6 +189,7 @@ class Session:
             switch_context(self.state, text_nat(context))
         self.context = context
         self._origins: dict[str, dict[str, tuple[int, str]]] = {}
+        self._prevs: dict[str, Optional[str]] = {}
         self._names: Optional[tuple[dict, Names]] = None
 
     # ----- loading modules -----------------------------------------------------
@@ -379,9 +380,44 @@ class Session:
         return BindingInfo(**info)
 
     def _origin(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
-        """Where a module's file defines ``name``, and the comment above it."""
+        """Where a module's file defines ``name``, and the comment above it;
+        when that definition has none (a later module binding the name again,
+        say with a type), the doc of its first documented definition up the
+        chain of module files."""
         if not module or module == self.context:
             return None
+        here = self._defined_in(module, name)
+        if here is not None and here[2]:
+            return here
+        first = self._first_doc(module, name)
+        if first is None:
+            return here
+        return first if here is None else (here[0], here[1], first[2])
+
+    def _first_doc(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
+        """The documented definition of ``name`` nearest the start of the
+        chain that ends at ``module`` (following each file's ``#### m <- prev``)."""
+        best, seen, cur = None, set(), module
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            hit = self._defined_in(cur, name)
+            if hit is not None and hit[2]:
+                best = hit
+            cur = self._predecessor(cur)
+        return best
+
+    def _predecessor(self, module: str) -> Optional[str]:
+        """The module a module file names as its predecessor, if any."""
+        if module not in self._prevs:
+            try:
+                path = self.loader.find(module)
+                self._prevs[module] = read_header(path.read_bytes(), str(path)).prev
+            except (SireError, RexError, OSError):
+                self._prevs[module] = None
+        return self._prevs[module]
+
+    def _defined_in(self, module: str, name: str) -> Optional[tuple[str, int, str]]:
+        """(file, line, doc comment) of ``name`` in a module's file."""
         try:
             path = self.loader.find(module)
         except SireError:

@@ -331,3 +331,15 @@ def test_the_empty_row_is_a_cow_and_a_row():
     assert _core.call_jet("_IsCow", plan.read("{0 3 0}")).nat == 1
     assert _core.call_jet("_IsCow", plan.read("{1 3 0}")).nat == 0
     assert _core.call_jet("_IsRow", plan.read("[]")).nat == 1
+
+
+def test_strcat_joins_the_bytes_of_nats():
+    big = 10 ** 30
+    got = plan.to_bytes(J("strCat", F('[\"ab\" 0 \"c\" {1 2 3} \"\" %d]' % big)))
+    assert got == b"abc" + big.to_bytes(13, "little")
+    assert S("strCat", F("[]")) == "0"
+
+
+def test_strcat_falls_back_outside_rows():
+    with pytest.raises(NotImplementedError):
+        J("strCat", "7")

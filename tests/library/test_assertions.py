@@ -34,9 +34,12 @@ def asserted_words(module: str) -> tuple[int, set[str]]:
     path = library_dir() / f"{module}.sire"
     count, words = 0, set()
     for block in read_blocks(path.read_bytes(), str(path)):
-        if isinstance(block.rex, Node) and block.rex.rune == "=?=":
-            count += 1
-            words |= words_in(block.rex)
+        rex = block.rex
+        if isinstance(rex, Node) and rex.rune == "=?=":
+            words |= words_in(rex)
+            while isinstance(rex, Node) and rex.rune == "=?=":   # one per line of a run
+                count += 1
+                rex = rex.heir
     return count, words
 
 

@@ -282,7 +282,7 @@ def test_binding_encoding(last):
     bind = last.scope[text_nat("after")]
     assert int(key) == bind.key and int(val) == 1 and int(loc) == text_nat("t_next")
     assert int(name) == text_nat("after") and int(props) == 0
-    assert ast.equal(decode_ast(code, last.known), bind.code)
+    assert ast.equal(decode_ast(code, last.known), ast.code_of(bind))
     tag, = row_items(code)[:1]
     assert int(tag) == text_nat("A")                 # (k 1 0) is an application
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pallas_kernel import plan
 from pallas_kernel.errors import SireError
 from pallas_kernel.sire import inline as inline_module
-from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V, equal, has_ref_to
+from pallas_kernel.sire.ast import A, Bind, F, G, K, L, Lam, M, R, Sire, V, code_of, equal, has_ref_to
 from pallas_kernel.sire.backend import compile_expr, compile_lambda, evaluate
 from pallas_kernel.sire.noun import decode_ast, encode_ast
 from pallas_kernel.plan.tree import equal as tree_equal
@@ -225,7 +225,7 @@ def interpret(e: Sire, env: tuple = ()):
         case K(value):
             return value
         case G(bind):
-            return interpret(bind.code)
+            return interpret(code_of(bind))
         case M(x):
             return interpret(x, env)
         case A(f, x):
