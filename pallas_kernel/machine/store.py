@@ -93,6 +93,9 @@ def _payload(key: bytes, raw: Optional[bytes]) -> Optional[bytes]:
 
 
 def _event_key(number: int) -> bytes:
+    """The key of event ``number``: 8 bytes big-endian, so keys sort as numbers."""
+    if not 0 <= number < 1 << 64:
+        raise StoreError(f"event number {number} is out of range (0 to 2^64-1)")
     return _U64.pack(number)
 
 
@@ -324,6 +327,8 @@ class Store:
     def events(self, from_number: int = 1) -> Iterator[tuple[int, bytes]]:
         """``(number, record)`` for every event from ``from_number`` on, in
         order. Reads in short transactions, so a slow consumer holds none."""
+        if from_number >= 1 << 64:
+            return
         start = _event_key(max(from_number, 0))
         while True:
             chunk: list[tuple[bytes, bytes]] = []

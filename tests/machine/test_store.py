@@ -278,6 +278,35 @@ def test_a_missing_sub_pin_is_detected(tmp_path):
             s.get_pin(top.pin_hash())
 
 
+def test_a_damaged_snapshot_record_is_detected(tmp_path):
+    path = tmp_path / "s"
+    with Store.create(path) as s:
+        s.append_events([b"a", b"b"])
+        s.put_snapshot(2, plan.nat(5))
+    env = raw_env(path)
+    with env.begin(write=True) as txn:
+        txn.put((2).to_bytes(8, "big"), b"\1\2\3\4" + bytes(32), db=env.open_db(b"snapshots", txn=txn))
+    env.close()
+    with Store.open(path) as s:
+        with pytest.raises(StoreError, match="snapshot 2 is damaged"):
+            s.latest_snapshot()
+
+
+def test_a_data_file_of_garbage_is_refused(tmp_path):
+    path = tmp_path / "s"
+    Store.create(path).close()
+    (path / "data.mdb").write_bytes(os.urandom(3 * 4096))
+    with pytest.raises(StoreError, match=f"store {path}: cannot open"):
+        Store.open(path)
+
+
+def test_event_numbers_out_of_range_are_store_errors(tmp_path):
+    with Store.create(tmp_path / "s") as s:
+        with pytest.raises(StoreError, match="out of range"):
+            s.event(-1)
+        assert list(s.events(1 << 70)) == []
+
+
 @pytest.mark.parametrize("keep", [0, 100, 5000, "half"])
 def test_a_truncated_data_file_is_refused(tmp_path, keep):
     path = tmp_path / "s"
