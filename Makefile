@@ -31,6 +31,7 @@ bench: install
 	$(PY) bench/bench_sire.py
 	$(PY) bench/bench_session.py
 	$(PY) bench/bench_library.py
+	$(PY) bench/bench_store.py
 
 # After changing sire/: the hashes of our jetted laws (package data; a test
 # fails while they are stale), then the library reference built from the doc

@@ -120,6 +120,12 @@ class SireError(PallasError):
     backend names the law, by its tag, in which the problem sits)."""
 
 
+class StoreError(PallasError):
+    """A machine's store cannot be used: it is in use by another process, of a
+    format version this code does not know, or damaged (the message names the
+    store and what is damaged: an event number, a pin hash, a file)."""
+
+
 def _show(value: object) -> str:
     """A crash value in the PLAN notation when it can be printed, else its repr."""
     to_tree = getattr(value, "to_tree", None)
@@ -128,3 +134,4 @@ def _show(value: object) -> str:
     from .plan.notation import show  # the printer sits above this module
 
     return show(to_tree(), width=200)
+

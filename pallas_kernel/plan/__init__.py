@@ -144,6 +144,29 @@ def load_seed(data: bytes) -> Value:
     return _core.load_seed(data).force()
 
 
+def save_germ(pin: Value) -> tuple[list[Value], bytes]:
+    """``(refs, body)``: a pin's direct sub-pins (first-seen order) and the seed
+    of its item with them as holes, so each sub-pin can be stored on its own
+    (the machine's store keeps every pin once, by hash). The core's C codec."""
+    return _core.save_germ(pin)
+
+
+def load_germ(refs: list[Value], body: bytes) -> Value:
+    """The pin item a germ body holds, its holes filled with ``refs`` in order.
+    Raises SeedError for malformed bytes or a hole count that differs."""
+    return _core.load_germ(refs, body)
+
+
+def pin(item: Valueish) -> Value:
+    """The pin ``<item>`` (PLAN ``4 item``), in normal form."""
+    return _core.nat(4).apply(item).force()
+
+
+def pin_item(value: Value) -> Value:
+    """The item of a pin ``<x>``: ``x``."""
+    return _core.call_jet("_PinItem", value).force()
+
+
 def from_bytes(data: bytes) -> Value:
     """The nat whose little-endian bytes are ``data`` (trailing zeros vanish)."""
     return _core.nat(int.from_bytes(data, "little"))
