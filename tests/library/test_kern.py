@@ -7,7 +7,9 @@ Pallas README's Getting Started one."""
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -117,9 +119,9 @@ def test_demo_counter_asks_the_time_first():
 
 
 README_COUNTER = """\
-#### readme_counter <- kern
+#### readme_counter <- prelude
 
-:| kern
+:| prelude
 
 = (countLoop count k)
 | trk [{counter is at} count]
@@ -133,18 +135,16 @@ README_COUNTER = """\
 """
 
 
-def test_the_readme_counter_shape_runs_on_our_kern(tmp_path):
-    """The Getting Started counter: `countLoop count k` with trk, syscall,
-    `&` and `:` continuations, and a one-argument runCog."""
-    path = tmp_path / "readme_counter.sire"
-    path.write_text(textwrap.dedent(README_COUNTER))
+def run_counter(path, module: str) -> None:
+    """Load a counter module written like the Getting Started one and check
+    it asks the time, waits a second, and counts on each round."""
     s = session()
     s.add_path(str(path))
     try:
-        r = s.load("readme_counter")
+        r = s.load(module)
     finally:        # the loader is shared: forget the temporary module
-        s.loader.explicit.pop("readme_counter", None)
-        s.loader.include.remove(str(tmp_path))
+        s.loader.explicit.pop(module, None)
+        s.loader.include.remove(str(path.parent))
     assert r.ok, [f.message() for f in r.failures()]
     assert [s.show(ev.value) for ev in traces(r)] == ["[{counter is at} 0]"]
     check(s, "=?= [TIME_WHEN] (cogRequests main)")
@@ -152,6 +152,25 @@ def test_the_readme_counter_shape_runs_on_our_kern(tmp_path):
     r = s.run("(cogRequests (cogFeed main [#[0=42] #[0=0]]))")
     assert r.ok
     assert [s.show(ev.value) for ev in traces(r)] == ["[{counter is at} 1]"]
+
+
+def test_the_readme_counter_shape_runs_on_our_prelude(tmp_path):
+    """The Getting Started counter: `countLoop count k` with trk, syscall,
+    `&` and `:` continuations, and a one-argument runCog, on `:| prelude`."""
+    path = tmp_path / "readme_counter.sire"
+    path.write_text(textwrap.dedent(README_COUNTER))
+    run_counter(path, "readme_counter")
+
+
+@pytest.mark.skipif(not os.environ.get("PALLAS_REFERENCE"), reason="PALLAS_REFERENCE is not set")
+def test_the_references_demo_count_up_runs_unmodified(tmp_path):
+    """The reference's own demo_count_up.sire, read from the checkout and
+    copied byte for byte into a temporary directory, runs on our prelude."""
+    ref = Path(os.environ["PALLAS_REFERENCE"])
+    src = (ref / "sire" if (ref / "sire").is_dir() else ref) / "demo_count_up.sire"
+    path = tmp_path / "demo_count_up.sire"
+    path.write_bytes(src.read_bytes())
+    run_counter(path, "demo_count_up")
 
 
 @pytest.mark.parametrize("event", ["0", "[1 2]", "(add 1)"])
