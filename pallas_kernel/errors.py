@@ -126,6 +126,12 @@ class StoreError(PallasError):
     store and what is damaged: an event number, a pin hash, a file)."""
 
 
+class MachineError(PallasError):
+    """The machine was asked something it cannot do: an unknown cog, answers
+    for a cog that is no longer running, or an event log it cannot read
+    (the message names the cog or event)."""
+
+
 def _show(value: object) -> str:
     """A crash value in the PLAN notation when it can be printed, else its repr."""
     to_tree = getattr(value, "to_tree", None)
