@@ -9,6 +9,8 @@
     pallas sire [-I DIR]... [MODULE]...     load Sire modules, then a REPL on stdin
                                             (--jet-report, --no-cache)
     pallas save SEED FILE                   compile a Sire file, save its `main` as a seed
+    pallas boot STORE FILE                  make a machine store whose cog 0 is FILE's `main`
+    pallas log STORE                        print a store's events, one line each
 
 Errors go to stderr, each naming its place, and the exit status is 1
 (130 after Ctrl-C); `pallas sire` and `pallas save` use 2 for a failure
@@ -155,12 +157,11 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def run_save(seed_file: str, source: str, include: list[str], use_cache: bool = True,
-             stdout=None, stderr=None) -> int:
-    """``pallas save SEED FILE``: load FILE's chain, save its ``main``."""
+def _load_main(source: str, include: list[str], use_cache: bool, stderr):
+    """FILE's module chain compiled with the session layer: its ``main``, or
+    the exit code after printing why there is none."""
     from .sire.session import Failed
 
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         session = _session(include, [source], use_cache)
     except FileNotFoundError as e:
@@ -174,10 +175,48 @@ def run_save(seed_file: str, source: str, include: list[str], use_cache: bool = 
     if b is None:
         print(f"{source}: no `main` in scope after loading", file=stderr)
         return 2
-    data = plan.save_seed(b.value)
+    return b.value
+
+
+def run_save(seed_file: str, source: str, include: list[str], use_cache: bool = True,
+             stdout=None, stderr=None) -> int:
+    """``pallas save SEED FILE``: load FILE's chain, save its ``main``."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    main = _load_main(source, include, use_cache, stderr)
+    if isinstance(main, int):
+        return main
+    data = plan.save_seed(main)
     with open(seed_file, "wb") as f:
         f.write(data)
     print(f"{seed_file}: {len(data)} bytes", file=stdout)
+    return 0
+
+
+def run_boot(store: str, source: str, include: list[str], use_cache: bool = True,
+             stdout=None, stderr=None) -> int:
+    """``pallas boot STORE FILE``: a new machine in STORE whose cog 0 is
+    FILE's ``main``."""
+    from .machine import Machine
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    main = _load_main(source, include, use_cache, stderr)
+    if isinstance(main, int):
+        return main
+    h = Machine.boot(store, main)
+    print(f"{store}: booted, cog 0 = main of {source}, state {plan.base58.encode(h)}", file=stdout)
+    return 0
+
+
+def run_log(store: str, stdout=None) -> int:
+    """``pallas log STORE``: one line per event (number, cog, outcome,
+    answers), oldest first."""
+    from .machine.runtime import describe_event
+    from .machine.store import Store
+
+    stdout = stdout or sys.stdout
+    with Store.open(store) as st:
+        for number, record in st.events():
+            print(describe_event(st, number, record), file=stdout)
     return 0
 
 
@@ -188,6 +227,14 @@ def _cmd_sire(args: argparse.Namespace) -> int:
 
 def _cmd_save(args: argparse.Namespace) -> int:
     return run_save(args.seed, args.file, args.include, not args.no_cache)
+
+
+def _cmd_boot(args: argparse.Namespace) -> int:
+    return run_boot(args.store, args.file, args.include, not args.no_cache)
+
+
+def _cmd_log(args: argparse.Namespace) -> int:
+    return run_log(args.store)
 
 
 SIRE_HELP = """\
@@ -238,6 +285,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
     c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
     c.set_defaults(run=_cmd_save)
+    c = sub.add_parser("boot", help="make a machine store whose cog 0 is a Sire file's `main`")
+    c.add_argument("store")
+    c.add_argument("file")
+    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
+    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    c.set_defaults(run=_cmd_boot)
+    c = sub.add_parser("log", help="print a machine store's events, one line each")
+    c.add_argument("store")
+    c.set_defaults(run=_cmd_log)
     return p
 
 
