@@ -89,10 +89,13 @@ def _row(*items: Answer) -> Value:
 
 def _tab(pairs: dict[int, Answer]) -> Value:
     """The tab of ``pairs`` (keys are nats)."""
-    tab = plan.read("#[]").force()
-    for key in sorted(pairs):
+    for key, answer in pairs.items():
         if not isinstance(key, int) or key < 0:
             raise MachineError(f"an answer's slot must be a nat, not {key!r}")
+        if not isinstance(answer, (Value, int)) or isinstance(answer, int) and answer < 0:
+            raise MachineError(f"the answer for slot {key} is not a PLAN value: {answer!r}")
+    tab = plan.read("#[]").force()
+    for key in sorted(pairs):
         tab = plan.tab_insert(tab, key, pairs[key])
     return tab
 

@@ -173,3 +173,33 @@ def test_a_store_that_was_never_booted_is_refused(tmp_path):
     Store.create(tmp_path / "s").close()
     with pytest.raises(MachineError, match="no snapshot"):
         Machine.open(tmp_path / "s")
+
+
+def test_bad_answers_are_refused_before_anything_is_logged(booted):
+    with Machine.open(booted) as m:
+        with pytest.raises(MachineError, match="slot must be a nat"):
+            m.deliver(0, {-1: 5})
+        with pytest.raises(MachineError, match="answer for slot 0 is not a PLAN value"):
+            m.deliver(0, {0: "now"})
+        assert m.last_event() == 0
+        assert shown(m.requests(0)) == WHEN
+
+
+def test_an_interrupted_step_is_not_logged_and_changes_nothing(booted):
+    """Ctrl-C (here raised from the trk hook, inside the evaluation) aborts
+    the step: no event, same state, and the cog can still be answered."""
+    with Machine.open(booted) as m:
+        m.deliver(0, {0: 100})
+        before = m.state_hash()
+
+        def interrupt(_):
+            raise KeyboardInterrupt
+
+        m.on_trace = interrupt
+        with pytest.raises(KeyboardInterrupt):
+            m.deliver(0, {0: 0})
+        assert m.last_event() == 1
+        assert m.state_hash() == before
+        m.on_trace = None
+        assert m.deliver(0, {0: 0}) == "ok"
+        assert m.last_event() == 2
