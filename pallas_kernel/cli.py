@@ -274,27 +274,30 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("sire", help="load Sire modules, then read Sire blocks from stdin",
                        description=SIRE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("modules", nargs="*", help="modules (names or .sire files); the last is imported")
-    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
+    _module_options(c)
     c.add_argument("--jet-report", action="store_true", help="print matched/mismatched/unknown jets at exit")
-    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
     c.add_argument("-q", "--quiet", action="store_true", help="no trk output while modules load")
     c.set_defaults(run=_cmd_sire)
     c = sub.add_parser("save", help="compile a Sire file and save its `main` as a seed")
     c.add_argument("seed")
     c.add_argument("file")
-    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
-    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    _module_options(c)
     c.set_defaults(run=_cmd_save)
     c = sub.add_parser("boot", help="make a machine store whose cog 0 is a Sire file's `main`")
     c.add_argument("store")
     c.add_argument("file")
-    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
-    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
+    _module_options(c)
     c.set_defaults(run=_cmd_boot)
     c = sub.add_parser("log", help="print a machine store's events, one line each")
     c.add_argument("store")
     c.set_defaults(run=_cmd_log)
     return p
+
+
+def _module_options(c: argparse.ArgumentParser) -> None:
+    """The options of every command that compiles Sire modules."""
+    c.add_argument("-I", dest="include", action="append", default=[], help="search DIR for modules")
+    c.add_argument("--no-cache", action="store_true", help="compile every module, use no cache")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,7 +49,7 @@ def module_chain(directory: Optional[Path] = None, last: str = LAST_MODULE) -> l
     return list(reversed(chain))
 
 
-def _law_name(value: plan.Value) -> Optional[str]:
+def law_name(value: plan.Value) -> Optional[str]:
     """The name of a pinned law, or None for any other value."""
     if isinstance(value, int) or value.kind != "pin":
         return None
@@ -65,7 +65,7 @@ def jet_named_pins(state: State, names: set[str]) -> dict[str, plan.Value]:
     for bind in scope.values():
         value = bind.value if isinstance(bind.value, plan.Value) else plan.from_tree(bind.value)
         value = value.force()
-        name = _law_name(value)
+        name = law_name(value)
         if name in names and name not in found:
             found[name] = value
     return found
@@ -97,5 +97,5 @@ def format_jet_hashes(pairs: list[tuple[str, bytes]]) -> str:
     return head + "".join(f"{name}\t{base58.encode(h)}\n" for name, h in pairs)
 
 
-__all__ = ["LAST_MODULE", "library_dir", "module_chain", "jet_named_pins",
+__all__ = ["LAST_MODULE", "library_dir", "module_chain", "law_name", "jet_named_pins",
            "library_jet_hashes", "format_jet_hashes"]

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator, Optional, TextIO, Union
 
 from .. import plan
-from ..plan.tree import Law
-from ..plan.view import layer, name_text
+from ..plan.view import name_text
+from .library import law_name
 from .session import Asserted, Defined, Evaluated, Failed, Result, Session, Traced
 from .state import State
 
@@ -172,11 +172,7 @@ def _jet_like_names(state: State) -> set[str]:
     names: set[str] = set()
     for scope in (state.scope, *state.modules.values()):
         for b in scope.values():
-            v = b.value
-            if isinstance(v, int) or v.kind != "pin":
-                continue
-            item = layer(layer(v).item)
-            name = name_text(item.name) if isinstance(item, Law) else ""
+            name = law_name(b.value) or ""
             if len(name) > 1 and name[0] == "_" and name[1].isupper():
                 names.add(name)
     return names
