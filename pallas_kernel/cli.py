@@ -207,19 +207,6 @@ def run_boot(store: str, source: str, include: list[str], use_cache: bool = True
     return 0
 
 
-def run_log(store: str, stdout=None) -> int:
-    """``pallas log STORE``: one line per event (number, cog, outcome,
-    answers), oldest first."""
-    from .machine.runtime import describe_event
-    from .machine.store import Store
-
-    stdout = stdout or sys.stdout
-    with Store.open(store) as st:
-        for number, record in st.events():
-            print(describe_event(st, number, record), file=stdout)
-    return 0
-
-
 def _cmd_sire(args: argparse.Namespace) -> int:
     return run_sire(args.include, args.modules, args.jet_report, not args.no_cache,
                     quiet_load=args.quiet)
@@ -230,11 +217,28 @@ def _cmd_save(args: argparse.Namespace) -> int:
 
 
 def _cmd_boot(args: argparse.Namespace) -> int:
-    return run_boot(args.store, args.file, args.include, not args.no_cache)
+    status = run_boot(args.store, args.file, args.include, not args.no_cache)
+    return _cmd_start(args) if status == 0 and args.start else status
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from .machine.commands import run_start
+    return run_start(args.store, getattr(args, "replay_all", False), args.time_limit, args.snapshot_every)
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
+    from .machine.commands import run_log
     return run_log(args.store)
+
+
+def _cmd_cogs(args: argparse.Namespace) -> int:
+    from .machine.commands import run_cogs
+    return run_cogs(args.store)
+
+
+def _cmd_show_state(args: argparse.Namespace) -> int:
+    from .machine.commands import run_show_state
+    return run_show_state(args.store, args.event, args.values)
 
 
 SIRE_HELP = """\
@@ -287,11 +291,34 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("store")
     c.add_argument("file")
     _module_options(c)
+    c.add_argument("--start", action="store_true", help="then start it (as `pallas start STORE`)")
+    _run_options(c)
     c.set_defaults(run=_cmd_boot)
-    c = sub.add_parser("log", help="print a machine store's events, one line each")
+    c = sub.add_parser("start", help="run a machine: answer its cogs' requests until Ctrl-C or idle")
+    c.add_argument("store")
+    c.add_argument("--replay-all", action="store_true", help="replay every event from the boot snapshot")
+    _run_options(c)
+    c.set_defaults(run=_cmd_start)
+    c = sub.add_parser("log", help="print a machine store's events, one line each, newest last")
     c.add_argument("store")
     c.set_defaults(run=_cmd_log)
+    c = sub.add_parser("cogs", help="print a machine's cogs: status and open requests")
+    c.add_argument("store")
+    c.set_defaults(run=_cmd_cogs)
+    c = sub.add_parser("show-state", help="print a machine's state as of an event (default: the last)")
+    c.add_argument("store")
+    c.add_argument("event", nargs="?", type=int)
+    c.add_argument("--values", action="store_true", help="print each cog's whole value")
+    c.set_defaults(run=_cmd_show_state)
     return p
+
+
+def _run_options(c: argparse.ArgumentParser) -> None:
+    """The options of the commands that run a machine."""
+    c.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="how long one step of a cog may run (default 10)")
+    c.add_argument("--snapshot-every", type=int, default=10000, metavar="N",
+                   help="write a snapshot every N events (and every minute, and at exit)")
 
 
 def _module_options(c: argparse.ArgumentParser) -> None:

@@ -310,6 +310,27 @@ class Store:
         self._next_event = first + len(batch)
         return first
 
+    def append_pinned_events(self, bodies: list[Value], tag: bytes) -> int:
+        """Group commit of events whose records name pins: in one
+        transaction, store each body as the pin ``<body>`` and append the
+        record ``tag ++ its hash``, in order. The number of the first event;
+        durable on return."""
+        pins = [plan.pin(b) for b in bodies]
+        first = self._next_event
+        if not pins:
+            return first
+
+        def write(txn: lmdb.Transaction) -> None:
+            hashes = [self._store_pins(txn, p) for p in pins]
+            with txn.cursor(self._events) as cur:
+                for i, h in enumerate(hashes):
+                    key = _event_key(first + i)
+                    cur.put(key, _seal(key, bytes(tag) + h), append=True)
+
+        self._write(write)
+        self._next_event = first + len(pins)
+        return first
+
     def last_event(self) -> int:
         """The number of the last event, 0 if there is none."""
         self._env_or_fail()

@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import os
 from importlib import resources
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
 
 from .. import _core
 from .._core import Value
 from ..errors import PlanCrash, PlanLoop, PlanMemory, PlanStackLimit
 from . import base58, notation
-from .tree import Tree
+from .tree import Law, Tree
 
 __all__ = [
     "Value", "PlanCrash", "PlanLoop", "PlanStackLimit", "PlanMemory", "memory_limit",
@@ -170,6 +170,21 @@ def pin_item(value: Value) -> Value:
 def from_bytes(data: bytes) -> Value:
     """The nat whose little-endian bytes are ``data`` (trailing zeros vanish)."""
     return _core.nat(int.from_bytes(data, "little"))
+
+
+def bar(data: bytes) -> Value:
+    """The bar holding ``data``: the law ``{1 1 n}`` whose body ``n`` has
+    the bytes little-endian with a 1 byte above them."""
+    return _core.from_tree(Law(1, 1, int.from_bytes(bytes(data) + b"\x01", "little")))
+
+
+def bar_bytes(value: Value) -> Optional[bytes]:
+    """The bytes of a bar, or None if ``value`` is not one."""
+    if not isinstance(value, Value) or value.shape != "bar":
+        return None
+    n = value.layer().body
+    n = n.nat if isinstance(n, Value) else int(n)
+    return n.to_bytes((n.bit_length() + 7) // 8, "little")[:-1]
 
 
 def to_bytes(value: Valueish) -> bytes:

@@ -34,7 +34,7 @@ def test_boot_then_log(tmp_path):
         m.deliver(0, {0: 0})
     r = pallas("log", store)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == ["1 cog 0 ok #[0=100]", "2 cog 0 ok #[0=0]"]
+    assert r.stdout.splitlines() == ["1 cog 0 ok 0=100", "2 cog 0 ok 0=0"]
 
 
 def test_boot_refuses_an_existing_store_and_a_file_that_fails(tmp_path):

@@ -100,8 +100,8 @@ def test_every_step_is_in_the_log(booted):
     with Machine.open(booted) as m:
         count_rounds(m, 100, 2)
         events = [read_event(m.store, n, r) for n, r in m.store.events()]
-    assert [(c, plan.show(t), o) for c, t, o in events] == [
-        (0, "#[0=100]", "ok"), (0, "#[0=0]", "ok"), (0, "#[0=101]", "ok"), (0, "#[0=0]", "ok")]
+    assert [(c, plan.show(t), o) for c, t, o, _, _ in events] == [
+        (0, "#[0=[1 100]]", "ok"), (0, "#[0=[1 0]]", "ok"), (0, "#[0=[1 101]]", "ok"), (0, "#[0=[1 0]]", "ok")]
 
 
 def test_replay_from_any_snapshot_gives_the_same_state(booted):
