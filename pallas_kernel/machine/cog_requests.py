@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Optional
 from .. import plan
 from ..plan import Value
 from ..plan.view import nat_of, row_items
-from .runtime import OK, REMOVED, SPUN, evaluate, logged, row, some
+from .runtime import OK, REMOVED, SPUN, evaluate, logged, row, same, some
 
 if TYPE_CHECKING:
     from .loop import OpenRequest, Runner
@@ -74,7 +74,7 @@ def _what(runner: "Runner", req: "OpenRequest") -> None:
         return _refuse(runner, req, "a what request is [%what names]")
     names = sorted(nat_of(plan.from_str(n)) for n in set(runner.devices) | {"cog", "what"})
     ours = plan.read("%[" + " ".join(str(n) for n in names) + "]").force()
-    if args[0].cmp(ours) != 1:
+    if not same(args[0], ours):
         _answer(runner, req, ours, logged(ours))
 
 
@@ -137,6 +137,6 @@ def _tell_of(runner: "Runner", cog_id: int, chan: Value) -> Optional["OpenReques
     """An open tell of ``cog_id`` on channel ``chan`` (the lowest slot)."""
     for (c, _), req in sorted(runner.open.items(), key=lambda kv: kv[0]):
         if (c == cog_id and req.device == "cog" and len(req.parsed) == 3
-                and _word(req.parsed[0]) == "tell" and req.parsed[1].cmp(chan) == 1):
+                and _word(req.parsed[0]) == "tell" and same(req.parsed[1], chan)):
             return req
     return None

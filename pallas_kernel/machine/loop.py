@@ -35,7 +35,7 @@ from ..plan.view import nat_of
 from ..sire.show import show_value
 from . import cog_requests
 from .device import BadRequest, Device, RequestKey
-from .runtime import Machine, logged, request_parts
+from .runtime import Machine, logged, request_parts, same
 
 #: names of the requests the loop answers itself
 INTERNAL = ("cog", "what")
@@ -203,7 +203,7 @@ class Runner:
         """Make the open requests of a cog match its request row."""
         row = self.machine.requests(cog_id)
         for (c, slot), req in list(self.open.items()):
-            if c == cog_id and (slot >= len(row) or row[slot].cmp(req.request) != 1):
+            if c == cog_id and (slot >= len(row) or not same(row[slot], req.request)):
                 self._cancel(req)
         for slot, request in enumerate(row):
             if nat_of(request) != 0 and (cog_id, slot) not in self.open:

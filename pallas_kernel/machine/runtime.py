@@ -156,6 +156,13 @@ def logged(value: Answer) -> Value:
     return row(LOGGED, value)
 
 
+def same(a: Answer, b: Answer) -> bool:
+    """Structural equality of two values (nats may be Python ints)."""
+    a = a if isinstance(a, Value) else plan.nat(a)
+    b = b if isinstance(b, Value) else plan.nat(b)
+    return a.cmp(b) == 1
+
+
 def request_row(cog: Value) -> list[Value]:
     """The request row of a paused cog (its last argument), item 0 first; a
     value that is not a paused cog (no row there) asks nothing: ``[]``."""
