@@ -5,9 +5,12 @@ read the log back one line per event."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from pallas_kernel import plan
 from pallas_kernel.machine import Machine
@@ -55,3 +58,80 @@ def test_log_of_a_missing_store_is_a_clear_error(tmp_path):
     r = pallas("log", str(tmp_path / "none"))
     assert r.returncode == 1
     assert "not a store" in r.stderr and "Traceback" not in r.stderr
+
+
+FAST = str(Path(library_dir()) / "demo_count_fast.sire")
+
+
+def start_process(store: str, *extra: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.Popen([sys.executable, "-m", "pallas_kernel", "start", store, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for_output(p: subprocess.Popen, text: str) -> str:
+    """Lines of the process's stderr up to the first holding ``text``."""
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"{text!r} never came: {''.join(seen)}")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_start_cleanly_with_a_snapshot(tmp_path, sig):
+    store = str(tmp_path / "store")
+    assert pallas("boot", store, FAST).returncode == 0
+    p = start_process(store)
+    wait_for_output(p, "[%count 20]")
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert "Traceback" not in err
+    with Machine.open(store) as m:
+        assert m.store.latest_snapshot()[0] == m.last_event() >= 19
+
+
+def test_a_second_start_is_refused_and_the_first_goes_on(tmp_path):
+    store = str(tmp_path / "store")
+    assert pallas("boot", store, FAST).returncode == 0
+    first = start_process(store)
+    wait_for_output(first, "[%count 5]")
+    second = pallas("start", store)
+    assert second.returncode == 1
+    assert "in use by another process" in second.stderr and "Traceback" not in second.stderr
+    assert first.poll() is None                 # nobody signalled the first
+    wait_for_output(first, "[%count 50]")
+    first.send_signal(signal.SIGINT)
+    first.communicate(timeout=60)
+    assert first.returncode == 0
+
+
+def test_boot_start_then_cogs_and_show_state(tmp_path):
+    store = str(tmp_path / "store")
+    prog = tmp_path / "three.sire"
+    prog.write_text("#### three <- prelude\n\n:| prelude\n\n"
+                    "= (go n k)\n| trk [%at n]\n| ifz n (k 0)\n: _ < syscall TIME_WHEN\n| go (dec n) k\n\n"
+                    "main=(runCog (go 3))\n")
+    r = pallas("boot", store, str(prog), "--start")
+    assert r.returncode == 0, r.stderr
+    assert "++ [%at 0]" in r.stderr and "Shutting down..." in r.stderr
+    r = pallas("cogs", store)
+    assert r.returncode == 0 and r.stdout.strip() == "cog 0 finished"
+    r = pallas("show-state", store, "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("event 1 state ") and lines[1] == "cog 0 live 0=[%time 0 %when]"
+    r = pallas("log", store)
+    assert len(r.stdout.splitlines()) == 3
+
+
+def test_start_of_a_damaged_store_is_a_clear_error(tmp_path):
+    store = tmp_path / "store"
+    assert pallas("boot", str(store), FAST).returncode == 0
+    data = store / "data.mdb"
+    data.write_bytes(data.read_bytes()[:4096])
+    r = pallas("start", str(store))
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and str(store) in r.stderr
