@@ -135,3 +135,37 @@ def test_start_of_a_damaged_store_is_a_clear_error(tmp_path):
     r = pallas("start", str(store))
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and str(store) in r.stderr
+
+
+def counter_resumes(tmp_path, source: Path, line: str) -> None:
+    """Boot a once-a-second counter, start it until it prints count 2,
+    Ctrl-C, start again: the next count is 3, not 0 or 1."""
+    store = str(tmp_path / "store")
+    r = pallas("boot", store, str(source))
+    assert r.returncode == 0, r.stderr
+    p = start_process(store)
+    wait_for_output(p, line % 2)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert line % 3 not in err
+    p = start_process(store)
+    seen = wait_for_output(p, line % 3)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=60)
+    assert line % 0 not in seen and line % 1 not in seen and line % 2 not in seen
+
+
+def test_our_counter_goes_on_after_ctrl_c(tmp_path):
+    counter_resumes(tmp_path, Path(COUNTER), "++ [%%count %d]")
+
+
+@pytest.mark.skipif(not os.environ.get("PALLAS_REFERENCE"), reason="PALLAS_REFERENCE is not set")
+def test_the_references_demo_count_up_runs_and_resumes(tmp_path):
+    """The reference's Getting Started demo, its file unmodified (copied
+    byte for byte), booted and started on our prelude."""
+    ref = Path(os.environ["PALLAS_REFERENCE"])
+    src = (ref / "sire" if (ref / "sire").is_dir() else ref) / "demo_count_up.sire"
+    copy = tmp_path / "demo_count_up.sire"
+    copy.write_bytes(src.read_bytes())
+    counter_resumes(tmp_path, copy, "++ [{counter is at} %d]")
