@@ -169,3 +169,23 @@ def test_the_references_demo_count_up_runs_and_resumes(tmp_path):
     copy = tmp_path / "demo_count_up.sire"
     copy.write_bytes(src.read_bytes())
     counter_resumes(tmp_path, copy, "++ [{counter is at} %d]")
+
+
+def test_the_cogs_demo_talks_between_cogs_and_replays(tmp_path):
+    """demo_cogs: a keeper cog answers two askers on a channel; the boss
+    reaps them, asks once more and stops the keeper; the machine then has
+    nothing to do. The log replays to the same state."""
+    store = str(tmp_path / "store")
+    r = pallas("boot", store, str(Path(library_dir()) / "demo_cogs.sire"), "--start")
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if line.startswith("++ ") and "%trk" not in line]
+    asked = [line for line in said if "%asked" in line]
+    assert sorted(asked) == sorted(["++ [%asked 1 %got (0 1)]", "++ [%asked 2 %got (0 3)]",
+                                    "++ [%asked 3 %got (0 16)]", "++ [%asked 10 %got (0 13)]",
+                                    "++ [%asked 20 %got (0 36)]"])
+    assert "++ [%final (0 36)]" in said and r.stderr.rstrip().endswith("Shutting down...")
+    with Machine.open(store) as m:
+        assert sorted(m.cogs) == [0]         # askers reaped, keeper stopped
+        live = m.state_hash()
+    with Machine.open(store, snapshot_at_most=0) as m:
+        assert m.state_hash() == live
