@@ -12,11 +12,19 @@ machine live, with devices.
 Formats (version :data:`RUNTIME_FORMAT`):
 
 state
-    a tab ``{cog id: entry}``; the entry is ``[%live cog]``,
-    ``[%timeout cog]`` or ``[%crashed cog op arg]`` (a stopped cog keeps the
-    value it had before the step that failed). Snapshot ``n`` is the state
-    after event ``n`` (snapshot 0: the booted state).
-event record
+    ``[cogs session]``: ``cogs`` is a tab ``{cog id: entry}``, the entry
+    ``[%live cog]``, ``[%timeout cog]`` or ``[%crashed cog op arg]`` (a
+    stopped cog keeps the value it had before the step that failed);
+    ``session`` is the pin of the Sire session state of the last cell
+    event (a notebook's machine), or 0. Snapshot ``n`` is the state after
+    event ``n`` (snapshot 0: the booted state).
+cell event record
+    ``b"PKC"``, the version byte, then the hash of the pin ``<[info
+    session]>``: a notebook cell ran (``info`` says which, for people and
+    for the history; see :mod:`pallas_kernel.kernel`) and left the session
+    state ``session`` (a pin). Replay just takes ``session``: nothing is
+    compiled again.
+cog event record
     ``b"PKE"``, one version byte, then the 32-byte hash of the stored pin
     ``<[cog receipts outcome]>``. ``receipts`` is a tab ``{slot: receipt}``
     saying how to rebuild each answer:
@@ -47,7 +55,7 @@ from typing import Callable, Iterator, Optional, Union
 from .. import plan
 from ..errors import MachineError, PlanCrash, PlanLoop, PlanMemory, PlanStackLimit
 from ..plan import Value
-from ..plan.tree import spine
+from ..plan.tree import Pin, spine
 from ..plan.view import layer, nat_of, row_items, tab_items
 from .store import Store
 
@@ -55,6 +63,7 @@ from .store import Store
 RUNTIME_FORMAT = 2
 
 _EVENT_TAG = b"PKE" + bytes([RUNTIME_FORMAT])
+_CELL_TAG = b"PKC" + bytes([RUNTIME_FORMAT])
 _HASH = 32
 
 LIVE, CRASHED, TIMEOUT = "live", "crashed", "timeout"
@@ -248,8 +257,11 @@ class Machine:
         #: receives each ``trk`` message of a step as it is made (replay is
         #: silent); :class:`Step` keeps them too
         self.on_trace: Optional[Callable[[Value], None]] = None
-        #: the event log is one step ahead of the state until a commit
-        self._unlogged: list[Step] = []
+        #: the Sire session state (a pin) of the last cell event, or None
+        self.session: Optional[Value] = None
+        #: events taken but not yet logged (tag, body): the state is ahead
+        #: of the log until :meth:`commit`
+        self._unlogged: list[tuple[bytes, Value]] = []
 
     # ---- boot, open, close
 
@@ -259,7 +271,7 @@ class Machine:
         (evaluated to normal form), write it as snapshot 0 and close the
         store. The hash of the snapshot's state pin."""
         with Store.create(store_path) as store:
-            return store.put_snapshot(0, state_value({0: Cog(LIVE, cog.force())}))
+            return store.put_snapshot(0, state_value({0: Cog(LIVE, cog.force())}, None))
 
     @classmethod
     def open(cls, store_path: Union[str, os.PathLike], time_limit: Optional[float] = DEFAULT_TIME_LIMIT,
@@ -278,7 +290,9 @@ class Machine:
             if found is None:
                 raise MachineError(f"store {store.path} has no snapshot (was it booted?)")
             number, state = found
-            machine = cls(store, read_state(state), time_limit, recompute)
+            cogs, session = read_state(state)
+            machine = cls(store, cogs, time_limit, recompute)
+            machine.session = session
             machine._replay(number + 1, until)
         except BaseException:
             store.close()
@@ -319,7 +333,7 @@ class Machine:
 
     def state(self) -> Value:
         """The whole state as one PLAN value (the format of snapshots)."""
-        return state_value(self.cogs)
+        return state_value(self.cogs, self.session)
 
     def state_hash(self) -> bytes:
         """The hash of the pin ``<state>``: equal states, equal hashes."""
@@ -368,15 +382,25 @@ class Machine:
         body = row(cog_id, tab(receipts), _outcome_value(outcome, op, arg))
         self._apply(cog_id, outcome, after if outcome == OK else c.value, op, arg, effects)
         step = Step(cog_id, body, outcome, traces)
-        self._unlogged.append(step)
+        self._unlogged.append((_EVENT_TAG, body))
         return step
+
+    def record_cell(self, info: Value, session: Value) -> int:
+        """Log that a notebook cell ran (``info``) and left the Sire session
+        state ``session`` (a pin), together with any steps taken before it:
+        durable on return. The cell's event number."""
+        if not isinstance(layer(session), Pin):
+            raise MachineError("a cell event's session state must be a pin")
+        self._unlogged.append((_CELL_TAG, row(info, session)))
+        self.session = session
+        return self.commit()
 
     def commit(self) -> int:
         """Log every step taken since the last commit, in one transaction
         (group commit); durable on return. The number of the last event."""
-        steps, self._unlogged = self._unlogged, []
-        if steps:
-            self.store.append_pinned_events([s.body for s in steps], _EVENT_TAG)
+        events, self._unlogged = self._unlogged, []
+        if events:
+            self.store.append_pinned_events(events)
         return self.store.last_event()
 
     def snapshot(self) -> int:
@@ -452,6 +476,9 @@ class Machine:
         for number, record in self.store.events(first):
             if until is not None and number > until:
                 break
+            if is_cell_record(record):
+                self.session = read_cell(self.store, number, record)[1]
+                continue
             cog_id, receipts, outcome, op, arg = read_event(self.store, number, record)
             c = self.cogs.get(cog_id)
             if c is None or c.status != LIVE:
@@ -480,15 +507,20 @@ def entry_value(c: Cog) -> Value:
     return row(_name(c.status), c.value)
 
 
-def state_value(cogs: dict[int, Cog]) -> Value:
-    """The state tab ``{id: entry}`` of the cogs."""
-    return tab({i: entry_value(c) for i, c in cogs.items()})
+def state_value(cogs: dict[int, Cog], session: Optional[Value]) -> Value:
+    """The state ``[cogs session]``: the tab ``{id: entry}`` of the cogs and
+    the session pin (0 for none)."""
+    return row(tab({i: entry_value(c) for i, c in cogs.items()}), 0 if session is None else session)
 
 
-def read_state(state: Value) -> dict[int, Cog]:
-    """The cogs of a state tab; MachineError if it has another shape."""
+def read_state(state: Value) -> tuple[dict[int, Cog], Optional[Value]]:
+    """The cogs and session of a state; MachineError if it has another
+    shape."""
+    top = row_items(state, "the snapshot's state", MachineError)
+    if len(top) != 2:
+        raise MachineError("the snapshot's state is not [cogs session]")
     cogs: dict[int, Cog] = {}
-    for cog_id, entry in tab_items(state, "the snapshot's state", MachineError):
+    for cog_id, entry in tab_items(top[0], "the snapshot's cogs", MachineError):
         items = row_items(entry, f"the state of cog {cog_id}", MachineError)
         status = _text(items[0], f"the status of cog {cog_id}") if items else ""
         if status not in _STATUSES or len(items) != (4 if status == CRASHED else 2):
@@ -498,18 +530,36 @@ def read_state(state: Value) -> dict[int, Cog]:
             cogs[cog_id] = Cog(status, items[1], op, items[3])
         else:
             cogs[cog_id] = Cog(status, items[1])
-    return cogs
+    session = None if nat_of(top[1]) == 0 else top[1]
+    return cogs, session
+
+
+def is_cell_record(record: bytes) -> bool:
+    return record[:3] == _CELL_TAG[:3]
+
+
+def _record_body(store: Store, number: int, record: bytes, tag: bytes, what: str) -> Value:
+    if len(record) != len(tag) + _HASH or record[:3] != tag[:3]:
+        raise MachineError(f"event {number} is not a {what} record")
+    if record[3] != RUNTIME_FORMAT:
+        raise MachineError(f"event {number} has runtime format {record[3]};"
+                           f" this pallas-kernel knows only {RUNTIME_FORMAT}")
+    return plan.pin_item(store.get_pin(record[len(tag):]))
+
+
+def read_cell(store: Store, number: int, record: bytes) -> tuple[Value, Value]:
+    """``(info, session pin)`` of a cell event record."""
+    items = row_items(_record_body(store, number, record, _CELL_TAG, "cell event"), f"event {number}",
+                      MachineError)
+    if len(items) != 2 or not isinstance(layer(items[1]), Pin):
+        raise MachineError(f"event {number} is not [info session]")
+    return items[0], items[1]
 
 
 def read_event(store: Store, number: int, record: bytes) -> tuple[int, Value, str, int, Answer]:
     """``(cog id, receipts tab, outcome, crash op, crash arg)`` of an event
     record."""
-    if len(record) != len(_EVENT_TAG) + _HASH or record[:3] != _EVENT_TAG[:3]:
-        raise MachineError(f"event {number} is not a runtime event record")
-    if record[3] != RUNTIME_FORMAT:
-        raise MachineError(f"event {number} has runtime format {record[3]};"
-                           f" this pallas-kernel knows only {RUNTIME_FORMAT}")
-    body = plan.pin_item(store.get_pin(record[len(_EVENT_TAG):]))
+    body = _record_body(store, number, record, _EVENT_TAG, "cog event")
     items = row_items(body, f"event {number}", MachineError)
     if len(items) != 3:
         raise MachineError(f"event {number} is not [cog receipts outcome]")
@@ -529,6 +579,9 @@ def describe_event(store: Store, number: int, record: bytes, show: Callable[[Val
     """One line for an event: number, cog, outcome, then each answer as
     ``slot=value`` (``slot=(recomputed)`` for an eval result, ``slot=(spun
     N)``, ``slot=(removed N)``)."""
+    if is_cell_record(record):
+        info, session = read_cell(store, number, record)
+        return f"{number} cell {show(info)} session {plan.hash_b58(session)}"
     cog_id, receipts, outcome, op, arg = read_event(store, number, record)
     if outcome == CRASH:
         outcome = f"crash {op} {show(arg)}"

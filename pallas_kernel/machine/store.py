@@ -310,22 +310,22 @@ class Store:
         self._next_event = first + len(batch)
         return first
 
-    def append_pinned_events(self, bodies: list[Value], tag: bytes) -> int:
+    def append_pinned_events(self, events: list[tuple[bytes, Value]]) -> int:
         """Group commit of events whose records name pins: in one
-        transaction, store each body as the pin ``<body>`` and append the
-        record ``tag ++ its hash``, in order. The number of the first event;
-        durable on return."""
-        pins = [plan.pin(b) for b in bodies]
+        transaction, for each ``(tag, body)`` store the pin ``<body>`` and
+        append the record ``tag ++ its hash``, in order. The number of the
+        first event; durable on return."""
+        pins = [(bytes(tag), plan.pin(body)) for tag, body in events]
         first = self._next_event
         if not pins:
             return first
 
         def write(txn: lmdb.Transaction) -> None:
-            hashes = [self._store_pins(txn, p) for p in pins]
+            records = [tag + self._store_pins(txn, p) for tag, p in pins]
             with txn.cursor(self._events) as cur:
-                for i, h in enumerate(hashes):
+                for i, record in enumerate(records):
                     key = _event_key(first + i)
-                    cur.put(key, _seal(key, bytes(tag) + h), append=True)
+                    cur.put(key, _seal(key, record), append=True)
 
         self._write(write)
         self._next_event = first + len(pins)
