@@ -368,3 +368,14 @@ def test_close_releases_the_port_and_the_port_file(setup, tmp_path):
     assert not os.path.exists(tmp_path / "0.http.port")
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))  # free again
+
+
+def test_chunked_request_bodies_are_refused(setup):
+    hub, dev = setup
+    issue(dev, key(1), "hear")
+    with socket.create_connection(("127.0.0.1", dev.port(0))) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.0 411")

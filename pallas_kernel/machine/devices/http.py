@@ -54,6 +54,7 @@ import re
 import select
 import socket
 import ssl
+import sys
 import threading
 import time
 import urllib.parse
@@ -358,7 +359,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         cog.finished(req)
 
     def _read_body(self) -> Optional[bytes]:
-        """The request body (by Content-Length), or None after an error reply."""
+        """The request body (by Content-Length), or None after an error reply
+        (a chunked body is refused with 411: the server reads lengths only)."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.send_error(411)
+            return None
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -429,6 +434,14 @@ class _Server(http.server.ThreadingHTTPServer):
         with self.conn_lock:
             self.connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection failed: a client that went away is no news; anything
+        else is told to the user in one line (not a traceback)."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            self.cog_server.device.hub.warn(
+                f"http: cog {self.cog_server.cog}: serving {client_address}: {type(error).__name__}: {error}")
 
     def cut_connections(self) -> None:
         """Stop reading every open connection (a thread waiting for a
@@ -798,6 +811,13 @@ class HttpDevice:
         """Start ``request``; see the module docstring for what answers."""
         if self.closed:
             return
+        try:
+            self._issue(key, request)
+        except OSError as e:  # no socket or port to be had
+            self.hub.warn(f"http: cog {key.cog}: cannot start a server: {e}")
+            self.answer_all({key})
+
+    def _issue(self, key: RequestKey, request: Parsed) -> None:
         if isinstance(request, Serv):
             self._server(key.cog)
             self.servs[key] = request.handler
