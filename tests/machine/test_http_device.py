@@ -379,3 +379,11 @@ def test_chunked_request_bodies_are_refused(setup):
         while chunk := sock.recv(4096):
             reply += chunk
         assert reply.startswith(b"HTTP/1.0 411")
+
+
+def test_the_handler_is_given_method_path_headers_and_pinned_body():
+    from pallas_kernel.machine.devices.http import _Incoming
+
+    req = _Incoming(7, b"POST", b"/p", [(b"x-a", b"1")], b"hi")
+    assert plan.show(req.request_value(with_rid=False)) == '["POST" b#"/p" [[b#"x-a" b#"1"]] <b#"hi">]'
+    assert plan.show(req.request_value(with_rid=True)) == '[7 "POST" b#"/p" [[b#"x-a" b#"1"]] <b#"hi">]'
