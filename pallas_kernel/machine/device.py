@@ -95,3 +95,7 @@ class Device(Protocol):
     def close(self) -> None:
         """Stop every thread and process, release every socket. Called once,
         when the machine stops."""
+
+    # A device that holds resources per cog (the http device's servers)
+    # also defines ``cog_gone(cog_id)``: the cog was removed (reaped or
+    # stopped); its requests are cancelled already.

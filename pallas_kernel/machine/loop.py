@@ -191,6 +191,11 @@ class Runner:
         touched = {s.cog_id for s in steps} | (before ^ set(self.machine.cogs))
         for cog_id in sorted(touched):
             self._reconcile(cog_id)
+        for cog_id in sorted(before - set(self.machine.cogs)):
+            for device in self.devices.values():
+                gone = getattr(device, "cog_gone", None)    # devices holding per-cog resources
+                if gone is not None:
+                    gone(cog_id)
 
     def _print_trace(self, message: Value) -> None:
         """``trk`` output as the reference prints it at run time."""

@@ -15,6 +15,7 @@ import sys
 from typing import Callable, Iterator, Optional, TextIO, Union
 
 from .device import Device, Hub
+from .devices.http import HttpDevice
 from .devices.rand import RandDevice
 from .devices.time import TimeDevice
 from .loop import Inbox, Runner, recompute_with
@@ -25,7 +26,7 @@ DeviceMaker = Callable[[Hub], Device]
 
 def standard_devices() -> list[DeviceMaker]:
     """The devices every machine has."""
-    return [TimeDevice, RandDevice]
+    return [TimeDevice, RandDevice, HttpDevice]
 
 
 def start(store: Union[str, os.PathLike], out: TextIO = sys.stderr, replay_all: bool = False,

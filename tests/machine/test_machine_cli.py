@@ -189,3 +189,25 @@ def test_the_cogs_demo_talks_between_cogs_and_replays(tmp_path):
         live = m.state_hash()
     with Machine.open(store, snapshot_at_most=0) as m:
         assert m.state_hash() == live
+
+
+def http_get(port: int, path: str) -> tuple[int, str]:
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+        return r.status, r.read().decode()
+
+
+def test_the_http_demo_answers_urllib_and_keeps_its_count_across_restarts(tmp_path):
+    store = tmp_path / "store"
+    assert pallas("boot", str(store), str(Path(library_dir()) / "demo_http_hello.sire")).returncode == 0
+    for run, (path, want) in enumerate([("/else", "request 0: /else\n"), ("/x/y", "request 1: /x/y\n")]):
+        p = start_process(str(store))
+        said = wait_for_output(p, "_http_port=")
+        port = int(said.split("_http_port=")[1].split()[0])
+        assert int((store / "0.http.port").read_text()) == port
+        assert http_get(port, "/") == (200, "hello")
+        assert http_get(port, path) == (200, want)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        assert "Traceback" not in err
