@@ -211,7 +211,8 @@ class _Renderer:
         if not count:
             return [f'<details class="pk-{what}"{open_}>{summary}</details>']
         more = count - len(parts)
-        tail = (f'<tr><td colspan="{columns}" class="pk-cut">… {_plural(more, unit)} more</td></tr>'
+        more_text = f"{more:,} more " + _plural(more, unit).split(" ", 1)[1]
+        tail = (f'<tr><td colspan="{columns}" class="pk-cut">… {more_text}</td></tr>'
                 if more > 0 else "")
         return [f'<details class="pk-{what}"{open_}>{summary}<table>{head}', *parts,
                 f"{tail}</table></details>"]

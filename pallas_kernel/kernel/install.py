@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 from importlib import resources
@@ -79,12 +78,3 @@ def main(argv: list[str]) -> int:
     print(f"installed kernelspec {KERNEL_NAME} in {path}")
     return 0
 
-
-def copy_shipped_spec(target: Path) -> Path:
-    """Copy the spec as shipped in the wheel (resources/) to ``target``."""
-    res = resources.files("pallas_kernel.kernel").joinpath("resources")
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("kernel.json", *LOGOS):
-        with resources.as_file(res.joinpath(name)) as p:
-            shutil.copy(p, target / name)
-    return target

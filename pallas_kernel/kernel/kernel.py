@@ -21,6 +21,7 @@ what a recorder (the machine's event log) consumes.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Optional
 
 from ipykernel.kernelbase import Kernel
@@ -36,6 +37,8 @@ from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
 from .display import mime_bundle
 
 VERSION = "0.1.0"
+#: seconds to wait for the iopub thread to send a stream message
+DELIVERY_TIMEOUT = 2.0
 
 
 class PallasKernel(Kernel):
@@ -99,6 +102,19 @@ class PallasKernel(Kernel):
 
     def _stream(self, text: str, name: str) -> None:
         self.send_response(self.iopub_socket, "stream", {"name": name, "text": text + "\n"})
+        self._deliver()
+
+    def _deliver(self) -> None:
+        """Wait until the iopub thread has sent what is queued. The core
+        evaluates without releasing the GIL, so output queued during a long
+        evaluation (``trk``) would otherwise reach the notebook only when
+        the cell ends; waiting here releases it at once."""
+        thread = getattr(self, "iopub_thread", None)
+        if thread is None or not thread.thread.is_alive() or thread.thread is threading.current_thread():
+            return
+        done = threading.Event()
+        thread.schedule(done.set)
+        done.wait(DELIVERY_TIMEOUT)
 
     # ----- the other requests -------------------------------------------------------------
 
