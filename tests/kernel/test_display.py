@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-
 from pallas_kernel import plan
 from pallas_kernel.kernel.display import HTML_LIMIT, MAX_DEPTH, MAX_ITEMS, mime_bundle, to_html
 from pallas_kernel.sire.show import Names
