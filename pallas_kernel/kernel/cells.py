@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..errors import PallasError
 from ..plan import Value
 from ..rex import read_blocks
 from ..sire.session import Asserted, Defined, Evaluated, Event, Failed, Session, Traced
@@ -114,6 +115,12 @@ class _Relay:
         self.line = line
 
     def event(self, ev: Event) -> None:
+        try:
+            self._event(ev)
+        except PallasError as e:  # printing met a crash in a lazy part of the value
+            self._text(f"(this output could not be shown: {e})", "stderr")
+
+    def _event(self, ev: Event) -> None:
         if isinstance(ev, Failed):
             self.outcome.failures.append(ev)
         elif isinstance(ev, Traced):
