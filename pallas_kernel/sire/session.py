@@ -444,6 +444,11 @@ class Session:
             return "(" + " ".join([ev.name, *_arg_names(_arity(value))]) + ")"
         return f"{ev.name}={self.show(value, limit)}"
 
+    def scope_names(self) -> Names:
+        """The names that pins and laws print as (the scope's), for other
+        printers of values (the kernel's HTML display)."""
+        return self._scope_names()
+
     def _scope_names(self) -> Names:
         """The names of the scope's pins and laws, built once per scope."""
         if self._names is None or self._names[0] is not self.state.scope:

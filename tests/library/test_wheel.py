@@ -24,6 +24,11 @@ def test_the_installed_wheel_runs_our_prelude(tmp_path):
         z.extractall(site)
     assert "pallas_kernel/sire_library/prelude.sire" in names
     assert "pallas_kernel/jet_hashes_library.tsv" in names
+    # the Jupyter kernelspec, as shared data pip installs under share/jupyter/kernels/pallas
+    spec = [n for n in names if ".data/data/share/jupyter/kernels/pallas/" in n]
+    assert sorted(n.rsplit("/", 1)[1] for n in spec) == ["kernel.json", "logo-32x32.png",
+                                                         "logo-64x64.png"]
+    assert "pallas_kernel/kernel/resources/logo-64x64.png" in names
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("SIRE_PATH", "PYTHONPATH")}

@@ -1,0 +1,194 @@
+"""The Jupyter kernel for Sire: an ipykernel wrapper kernel (as bash_kernel is).
+
+The kernel holds one :class:`~pallas_kernel.sire.session.Session`, started
+with our prelude imported (as ``pallas sire prelude`` does, from the compile
+cache when it is warm). A cell runs through :class:`.cells.CellRunner`:
+
+* ``trk`` output, definitions (``name=value``, or ``(f a b)`` for a law)
+  and assertions go out as ``stream`` messages while the cell runs;
+* an expression's value is ``display_data`` (``text/plain`` in Sire
+  notation and ``text/html``), the cell's last output ``execute_result``
+  when it is a value;
+* a failure is one ``error`` message (kind, reason, the place with the code
+  and a caret; never a Python traceback); the blocks before it keep their
+  effect and nothing after it runs;
+* Ctrl-C (Jupyter's interrupt, SIGINT) stops the cell: the state is put back
+  as it was before the cell and the kernel goes on.
+
+Each cell's :class:`.cells.CellOutcome` is kept as ``last_outcome``: it is
+what a recorder (the machine's event log) consumes.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Optional
+
+from ipykernel.kernelbase import Kernel
+
+from ..plan import Value
+from ..rex import cell_status
+from ..sire.cache import Cache
+from ..sire.library import LAST_MODULE
+from ..sire.library_reference import load_reference
+from ..sire.session import Session
+from . import complete as completion
+from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
+from .display import mime_bundle
+
+VERSION = "0.1.0"
+#: seconds to wait for the iopub thread to send a stream message
+DELIVERY_TIMEOUT = 2.0
+
+
+class PallasKernel(Kernel):
+    """Sire cells on a persistent session (see the module text)."""
+
+    implementation = "pallas-kernel"
+    implementation_version = VERSION
+    language = "sire"
+    language_version = "0.1"
+    language_info = {
+        "name": "sire",
+        "version": "0.1",
+        "mimetype": "text/x-sire",
+        "file_extension": ".sire",
+        "pygments_lexer": "sire",
+        "codemirror_mode": "sire",
+    }
+    banner = (f"Sire (Pallas) kernel {VERSION}: Sire cells compiled to PLAN and evaluated by the "
+              f"C core; the {LAST_MODULE} is imported.")
+    help_links = [{"text": "Pallas", "url": "https://github.com/operating-function/pallas"}]
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.sire, self.startup_failure = start_session()
+        self.runner = CellRunner(self.sire)
+        self.reference = load_reference()
+        self.cells: dict[str, completion.CellSource] = {}
+        self.last_outcome: Optional[CellOutcome] = None
+
+    # ----- execute ----------------------------------------------------------------------
+
+    async def do_execute(self, code: str, silent: bool, store_history: bool = True,
+                         user_expressions: Optional[dict] = None, allow_stdin: bool = False,
+                         **_: Any) -> dict:
+        if self.startup_failure and not silent:
+            self._stream(self.startup_failure, "stderr")
+            self.startup_failure = ""
+        file = f"In[{self.execution_count}]"
+        sink = _Publisher(self, silent)
+        outcome = self.runner.run(code, file, sink)
+        self.last_outcome = outcome
+        self._remember_sources(outcome)
+        if not outcome.failures:
+            sink.finish()
+            return {"status": "ok", "execution_count": self.execution_count, "payload": [],
+                    "user_expressions": {}}
+        sink.flush()
+        ename, evalue, traceback = failure_report(outcome.failures)
+        content = {"ename": ename, "evalue": evalue, "traceback": traceback}
+        if not silent:
+            self.send_response(self.iopub_socket, "error", content)
+        return {"status": "error", "execution_count": self.execution_count, **content}
+
+    def _remember_sources(self, outcome: CellOutcome) -> None:
+        """Keep the text of the blocks that defined names, for inspection."""
+        if not outcome.defined:
+            return
+        blocks = dict(cell_chunks(outcome.source, outcome.file))
+        for name, line in outcome.defined.items():
+            self.cells[name] = completion.CellSource(outcome.file, line, blocks.get(line, ""))
+
+    def _stream(self, text: str, name: str) -> None:
+        self.send_response(self.iopub_socket, "stream", {"name": name, "text": text + "\n"})
+        self._deliver()
+
+    def _deliver(self) -> None:
+        """Wait until the iopub thread has sent what is queued. The core
+        evaluates without releasing the GIL, so output queued during a long
+        evaluation (``trk``) would otherwise reach the notebook only when
+        the cell ends; waiting here releases it at once."""
+        thread = getattr(self, "iopub_thread", None)
+        if thread is None or not thread.thread.is_alive() or thread.thread is threading.current_thread():
+            return
+        done = threading.Event()
+        thread.schedule(done.set)
+        done.wait(DELIVERY_TIMEOUT)
+
+    # ----- the other requests -------------------------------------------------------------
+
+    async def do_complete(self, code: str, cursor_pos: Optional[int]) -> dict:
+        cursor = len(code) if cursor_pos is None else cursor_pos
+        return completion.complete(self.sire, code, cursor)
+
+    async def do_inspect(self, code: str, cursor_pos: Optional[int], detail_level: int = 0,
+                         omit_sections: Any = ()) -> dict:
+        cursor = len(code) if cursor_pos is None else cursor_pos
+        return completion.inspect(self.sire, code, cursor, detail_level, self.reference,
+                                  self.cells)
+
+    async def do_is_complete(self, code: str) -> dict:
+        st = cell_status(code)
+        reply = {"status": st.status}
+        if st.status == "incomplete":
+            reply["indent"] = st.indent
+        return reply
+
+    async def do_shutdown(self, restart: bool) -> dict:
+        return {"status": "ok", "restart": restart}
+
+
+class _Publisher:
+    """A cell's sink: streams text at once; holds the latest value back so
+    that the cell's last output, when it is a value, is the execute_result
+    (earlier values are display_data, in order)."""
+
+    def __init__(self, kernel: PallasKernel, silent: bool):
+        self.kernel = kernel
+        self.silent = silent
+        self.pending: Optional[Value] = None
+
+    def text(self, text: str, stream: str) -> None:
+        self.flush()
+        if not self.silent:
+            self.kernel._stream(text, stream)
+
+    def value(self, value: Value) -> None:
+        self.flush()
+        self.pending = value
+
+    def flush(self) -> None:
+        """Send the held value as display_data."""
+        if self.pending is not None:
+            value, self.pending = self.pending, None
+            self._send("display_data", {"data": self._bundle(value), "metadata": {}})
+
+    def finish(self) -> None:
+        """Send the held value as the cell's execute_result."""
+        if self.pending is not None:
+            value, self.pending = self.pending, None
+            self._send("execute_result", {"data": self._bundle(value), "metadata": {},
+                                          "execution_count": self.kernel.execution_count})
+
+    def _bundle(self, value: Value) -> dict:
+        return mime_bundle(value, self.kernel.sire.scope_names())
+
+    def _send(self, kind: str, content: dict) -> None:
+        if not self.silent:
+            self.kernel.send_response(self.kernel.iopub_socket, kind, content)
+
+
+def start_session() -> tuple[Session, str]:
+    """A session with the prelude imported (through the compile cache), and
+    the message to show if the prelude did not load (the kernel then runs
+    on an empty scope rather than not at all)."""
+    session = Session(cache=Cache.default())
+    result = session.load(LAST_MODULE)
+    if result.ok:
+        return session, ""
+    problems = "\n".join(f.message() for f in result.failures())
+    return session, f"the {LAST_MODULE} did not load; the scope is empty:\n{problems}"
+
+
+__all__ = ["PallasKernel", "start_session"]
