@@ -19,11 +19,12 @@ state
     event (a notebook's machine), or 0. Snapshot ``n`` is the state after
     event ``n`` (snapshot 0: the booted state).
 cell event record
-    ``b"PKC"``, the version byte, then the hash of the pin ``<[info
-    session]>``: a notebook cell ran (``info`` says which, for people and
-    for the history; see :mod:`pallas_kernel.kernel`) and left the session
-    state ``session`` (a pin). Replay just takes ``session``: nothing is
-    compiled again.
+    ``b"PKC"``, the version byte, the hash of the pin ``<info>`` and the
+    hash of the pin ``session``: a notebook cell ran (``info`` says which,
+    for people and for the history; see :mod:`pallas_kernel.kernel`) and
+    left the Sire session state ``session``. Replay only notes the hash;
+    the session of the last cell is loaded once, when it is asked for, and
+    nothing is compiled again.
 cog event record
     ``b"PKE"``, one version byte, then the 32-byte hash of the stored pin
     ``<[cog receipts outcome]>``. ``receipts`` is a tab ``{slot: receipt}``
@@ -54,7 +55,7 @@ from typing import Callable, Iterator, Optional, Union
 
 from .. import plan
 from ..errors import MachineError, PlanCrash, PlanLoop, PlanMemory, PlanStackLimit
-from ..plan import Value
+from ..plan import Value, base58
 from ..plan.tree import Pin, spine
 from ..plan.view import layer, nat_of, row_items, tab_items
 from .store import Store
@@ -257,21 +258,24 @@ class Machine:
         #: receives each ``trk`` message of a step as it is made (replay is
         #: silent); :class:`Step` keeps them too
         self.on_trace: Optional[Callable[[Value], None]] = None
-        #: the Sire session state (a pin) of the last cell event, or None
-        self.session: Optional[Value] = None
-        #: events taken but not yet logged (tag, body): the state is ahead
+        #: the hash of the Sire session state of the last cell event
+        self._session_hash: Optional[bytes] = None
+        self._session: Optional[Value] = None
+        #: events taken but not yet logged (tag, pins): the state is ahead
         #: of the log until :meth:`commit`
-        self._unlogged: list[tuple[bytes, Value]] = []
+        self._unlogged: list[tuple[bytes, list[Value]]] = []
 
     # ---- boot, open, close
 
     @staticmethod
-    def boot(store_path: Union[str, os.PathLike], cog: Value) -> bytes:
+    def boot(store_path: Union[str, os.PathLike], cog: Optional[Value]) -> bytes:
         """Create a store in ``store_path`` whose only cog, 0, is ``cog``
-        (evaluated to normal form), write it as snapshot 0 and close the
-        store. The hash of the snapshot's state pin."""
+        (evaluated to normal form; None: a machine with no cog yet, as a
+        notebook's starts), write it as snapshot 0 and close the store. The
+        hash of the snapshot's state pin."""
+        cogs = {} if cog is None else {0: Cog(LIVE, cog.force())}
         with Store.create(store_path) as store:
-            return store.put_snapshot(0, state_value({0: Cog(LIVE, cog.force())}, None))
+            return store.put_snapshot(0, state_value(cogs, None))
 
     @classmethod
     def open(cls, store_path: Union[str, os.PathLike], time_limit: Optional[float] = DEFAULT_TIME_LIMIT,
@@ -292,7 +296,8 @@ class Machine:
             number, state = found
             cogs, session = read_state(state)
             machine = cls(store, cogs, time_limit, recompute)
-            machine.session = session
+            if session is not None:
+                machine._session, machine._session_hash = session, session.pin_hash()
             machine._replay(number + 1, until)
         except BaseException:
             store.close()
@@ -330,6 +335,13 @@ class Machine:
         """Whether the cog will take no more steps: stopped, or live with no
         request left (a cog that is gone counts as finished)."""
         return not any(nat_of(r) != 0 for r in self.requests(cog_id))
+
+    @property
+    def session(self) -> Optional[Value]:
+        """The Sire session state (a pin) the last cell left, or None."""
+        if self._session is None and self._session_hash is not None:
+            self._session = self.store.get_pin(self._session_hash)
+        return self._session
 
     def state(self) -> Value:
         """The whole state as one PLAN value (the format of snapshots)."""
@@ -382,7 +394,7 @@ class Machine:
         body = row(cog_id, tab(receipts), _outcome_value(outcome, op, arg))
         self._apply(cog_id, outcome, after if outcome == OK else c.value, op, arg, effects)
         step = Step(cog_id, body, outcome, traces)
-        self._unlogged.append((_EVENT_TAG, body))
+        self._unlogged.append((_EVENT_TAG, [plan.pin(body)]))
         return step
 
     def record_cell(self, info: Value, session: Value) -> int:
@@ -391,8 +403,8 @@ class Machine:
         durable on return. The cell's event number."""
         if not isinstance(layer(session), Pin):
             raise MachineError("a cell event's session state must be a pin")
-        self._unlogged.append((_CELL_TAG, row(info, session)))
-        self.session = session
+        self._unlogged.append((_CELL_TAG, [plan.pin(info), session]))
+        self._session, self._session_hash = session, session.pin_hash()
         return self.commit()
 
     def commit(self) -> int:
@@ -477,7 +489,7 @@ class Machine:
             if until is not None and number > until:
                 break
             if is_cell_record(record):
-                self.session = read_cell(self.store, number, record)[1]
+                self._session_hash, self._session = cell_session_hash(number, record), None
                 continue
             cog_id, receipts, outcome, op, arg = read_event(self.store, number, record)
             c = self.cogs.get(cog_id)
@@ -538,28 +550,34 @@ def is_cell_record(record: bytes) -> bool:
     return record[:3] == _CELL_TAG[:3]
 
 
-def _record_body(store: Store, number: int, record: bytes, tag: bytes, what: str) -> Value:
-    if len(record) != len(tag) + _HASH or record[:3] != tag[:3]:
+def _check_record(number: int, record: bytes, tag: bytes, pins: int, what: str) -> None:
+    if len(record) != len(tag) + pins * _HASH or record[:3] != tag[:3]:
         raise MachineError(f"event {number} is not a {what} record")
     if record[3] != RUNTIME_FORMAT:
         raise MachineError(f"event {number} has runtime format {record[3]};"
                            f" this pallas-kernel knows only {RUNTIME_FORMAT}")
-    return plan.pin_item(store.get_pin(record[len(tag):]))
 
 
-def read_cell(store: Store, number: int, record: bytes) -> tuple[Value, Value]:
-    """``(info, session pin)`` of a cell event record."""
-    items = row_items(_record_body(store, number, record, _CELL_TAG, "cell event"), f"event {number}",
-                      MachineError)
-    if len(items) != 2 or not isinstance(layer(items[1]), Pin):
-        raise MachineError(f"event {number} is not [info session]")
-    return items[0], items[1]
+def cell_session_hash(number: int, record: bytes) -> bytes:
+    """The hash of the session pin a cell event record names."""
+    _check_record(number, record, _CELL_TAG, 2, "cell event")
+    return record[len(_CELL_TAG) + _HASH:]
+
+
+def read_cell(store: Store, number: int, record: bytes, session: bool = True) -> tuple[Value, Optional[Value]]:
+    """``(info, session pin)`` of a cell event record (without ``session``:
+    ``(info, None)``, which reads much less)."""
+    _check_record(number, record, _CELL_TAG, 2, "cell event")
+    start = len(_CELL_TAG)
+    info = plan.pin_item(store.get_pin(record[start:start + _HASH]))
+    return info, store.get_pin(record[start + _HASH:]) if session else None
 
 
 def read_event(store: Store, number: int, record: bytes) -> tuple[int, Value, str, int, Answer]:
     """``(cog id, receipts tab, outcome, crash op, crash arg)`` of an event
     record."""
-    body = _record_body(store, number, record, _EVENT_TAG, "cog event")
+    _check_record(number, record, _EVENT_TAG, 1, "cog event")
+    body = plan.pin_item(store.get_pin(record[len(_EVENT_TAG):]))
     items = row_items(body, f"event {number}", MachineError)
     if len(items) != 3:
         raise MachineError(f"event {number} is not [cog receipts outcome]")
@@ -580,8 +598,9 @@ def describe_event(store: Store, number: int, record: bytes, show: Callable[[Val
     ``slot=value`` (``slot=(recomputed)`` for an eval result, ``slot=(spun
     N)``, ``slot=(removed N)``)."""
     if is_cell_record(record):
-        info, session = read_cell(store, number, record)
-        return f"{number} cell {show(info)} session {plan.hash_b58(session)}"
+        info, _ = read_cell(store, number, record, session=False)
+        session = base58.encode(cell_session_hash(number, record))
+        return f"{number} cell {show(info)} session {session}"
     cog_id, receipts, outcome, op, arg = read_event(store, number, record)
     if outcome == CRASH:
         outcome = f"crash {op} {show(arg)}"

@@ -310,25 +310,27 @@ class Store:
         self._next_event = first + len(batch)
         return first
 
-    def append_pinned_events(self, events: list[tuple[bytes, Value]]) -> int:
+    def append_pinned_events(self, events: list[tuple[bytes, list[Value]]]) -> int:
         """Group commit of events whose records name pins: in one
-        transaction, for each ``(tag, body)`` store the pin ``<body>`` and
-        append the record ``tag ++ its hash``, in order. The number of the
+        transaction, for each ``(tag, pins)`` store the pins and append the
+        record ``tag`` followed by their hashes, in order. The number of the
         first event; durable on return."""
-        pins = [(bytes(tag), plan.pin(body)) for tag, body in events]
+        for _, pins in events:
+            if not all(_is_pin(p) for p in pins):
+                raise StoreError(f"store {self.path}: an event record names pins only")
         first = self._next_event
-        if not pins:
+        if not events:
             return first
 
         def write(txn: lmdb.Transaction) -> None:
-            records = [tag + self._store_pins(txn, p) for tag, p in pins]
+            records = [bytes(tag) + b"".join(self._store_pins(txn, p) for p in pins) for tag, pins in events]
             with txn.cursor(self._events) as cur:
                 for i, record in enumerate(records):
                     key = _event_key(first + i)
                     cur.put(key, _seal(key, record), append=True)
 
         self._write(write)
-        self._next_event = first + len(pins)
+        self._next_event = first + len(events)
         return first
 
     def last_event(self) -> int:
