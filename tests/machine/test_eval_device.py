@@ -282,3 +282,65 @@ def test_dask_local_cluster():
         assert got == {(spin, "[]", False), (crash, '["die" 9]', False)}
     finally:
         r.device.close()
+
+
+# --------------------------------------------------------------------------
+# The demo, on a machine driven by hand the way the runtime loop will be
+
+
+def _drive(machine, device: ev.EvalDevice, hub: FakeHub, cog: int = 0) -> list[tuple[str, str, bool]]:
+    """Play the runtime: issue each new ``%eval`` request of the cog, deliver
+    each answer as its own event, cancel requests that left the row, until
+    the cog asks nothing. The answers, as (request, answer, recomputable)."""
+    open_: dict[int, tuple[RequestKey, str, list]] = {}
+    serial, seen = 0, []
+    while True:
+        rows = machine.requests(cog)
+        current = {i: plan.show(q) for i, q in enumerate(rows) if q != 0}
+        for slot in [s for s in open_ if current.get(s) != open_[s][1]]:
+            device.cancel(open_.pop(slot)[0])
+        for slot, shown in current.items():
+            if slot not in open_:
+                serial += 1
+                key = RequestKey(cog, slot, serial)
+                items = _items(rows[slot])
+                assert plan.to_str(items[0]) == "eval", shown
+                device.issue(key, device.parse(key, items[1:]))
+                open_[slot] = (key, shown, items[1:])
+        if not open_:
+            return seen
+        key, make, recomputable = hub.answers.get(timeout=60)
+        if open_.get(key.slot, (None,))[0] != key:
+            continue                                  # stale: dropped, as the hub does
+        _, shown, args = open_.pop(key.slot)
+        answer = make()
+        if recomputable:
+            assert plan.show(device.recompute(args)) == plan.show(answer)
+        seen.append((shown, plan.show(answer), recomputable))
+        assert machine.deliver(cog, {key.slot: answer}) == "ok"
+
+
+def test_the_pmap_demo_prints_its_rows(tmp_path):
+    from pallas_kernel.cli import run_save
+    from pallas_kernel.machine import Machine
+    from pallas_kernel.sire.library import library_dir
+
+    seed = tmp_path / "demo.seed"
+    assert run_save(str(seed), str(library_dir() / "demo_pmap.sire"), []) == 0
+    store = str(tmp_path / "store")
+    Machine.boot(store, plan.load_seed(seed.read_bytes()))
+    r = Run("local:2")
+    traces: list[str] = []
+    try:
+        with Machine.open(store) as m:
+            m.on_trace = lambda msg: traces.append(plan.show(msg))
+            seen = _drive(m, r.device, r.hub)
+            assert all(q == 0 for q in m.requests(0))
+    finally:
+        r.device.close()
+    fibs = [6765, 10946, 17711, 28657, 46368, 75025]
+    squares = [n * n for n in range(1, 9)]
+    assert traces == [plan.show(ev._row([name(label), ev._row(row)]))
+                      for label, row in (("squares", squares), ("fibs", fibs))]
+    assert traces[0] == '["squares" [1 4 9 16 25 36 49 64]]'
+    assert len(seen) == 14 and all(recomputable for _, _, recomputable in seen)
