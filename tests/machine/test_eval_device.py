@@ -280,8 +280,37 @@ def test_dask_local_cluster():
         crash = r.issue(10, DIE, "9")
         got = {r.hub.take(timeout=120), r.hub.take(timeout=120)}
         assert got == {(spin, "[]", False), (crash, '["die" 9]', False)}
+        r.issue(100, SPIN, "1")
+        time.sleep(0.5)
+        children = _job_children()
+        assert children, "jobs run in children of the dask workers"
     finally:
         r.device.close()
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(p) for p in children), "a job's child process outlived the cluster"
+
+
+def _running(proc) -> bool:
+    import psutil
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _job_children() -> list:
+    """Live descendants of this process serving eval jobs (dask's path)."""
+    import psutil
+    found = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "eval_worker" in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return found
 
 
 # --------------------------------------------------------------------------

@@ -45,6 +45,7 @@ device forgets the key; the hub drops answers to keys no longer open).
 from __future__ import annotations
 
 import functools
+import logging
 import multiprocessing
 import os
 import threading
@@ -151,7 +152,17 @@ class DaskExecutor(Executor):
         return self._inner.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Cancel the jobs and close the client. A local cluster of our own
+        is closed too, its workers' running jobs killed first (a worker
+        cannot interrupt a job thread and would otherwise wait 4 s before
+        its nanny kills it); a shared cluster's running jobs go on until
+        their time limits."""
         self._inner.shutdown(wait=wait)
+        if self.cluster is not None and not wait:
+            try:
+                self.client.run(eval_worker.stop_children)
+            except Exception:       # a worker already gone: the cluster closes anyway
+                pass
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
@@ -182,7 +193,8 @@ def make_executor(spec: ExecutorSpec = None) -> Executor:
     if spec == "dask:local":
         distributed = _dask()
         cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+                                           processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
         return DaskExecutor(distributed.Client(cluster), cluster)
     if spec.startswith("dask:") and "://" in spec:
         return DaskExecutor(_dask().Client(spec[5:]))

@@ -22,6 +22,7 @@ jobs on its stdin and stdout).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
@@ -115,10 +116,13 @@ class _Child:
     run off the main thread (a dask worker's threads)."""
 
     _local = threading.local()
+    #: every child this process started, so :func:`stop_children` finds them
+    started: list[subprocess.Popen] = []
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        _Child.started = [p for p in _Child.started if p.poll() is None] + [self.proc]
 
     @classmethod
     def of_thread(cls) -> "_Child":
@@ -140,6 +144,18 @@ class _Child:
             raise RuntimeError(f"the eval worker's child process died (exit {self.proc.returncode})") from e
 
 
+def stop_children() -> int:
+    """Kill this process's job children (their jobs answer as ``worker``
+    failures): run on each worker of a local dask cluster before it closes,
+    so it need not wait for jobs it cannot interrupt. How many were alive."""
+    alive = [p for p in _Child.started if p.poll() is None]
+    for proc in alive:
+        proc.kill()
+    for proc in alive:
+        proc.wait()
+    return len(alive)
+
+
 def serve(inp, out) -> None:
     """The child's loop: read pickled jobs from ``inp`` until it closes,
     write each outcome to ``out``."""
@@ -152,10 +168,26 @@ def serve(inp, out) -> None:
         out.flush()
 
 
+def _die_with_parent() -> None:
+    """Exit when the parent goes (a dask worker stopped while this child was
+    running a job): Linux kills this process then (PR_SET_PDEATHSIG), as a
+    thread watching for it could not run while the core holds the GIL. A
+    parent already gone is noticed at once."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
+
+
 def _child_main() -> None:
     """Serve on the stdin and stdout this process started with; anything
     else written to stdout goes to stderr, so it cannot garble an outcome."""
     ignore_interrupts()
+    _die_with_parent()
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     serve(sys.stdin.buffer, out)
