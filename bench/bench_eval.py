@@ -7,6 +7,7 @@ Run with `python bench/bench_eval.py` (the dask line needs the dask extra).
 
 from __future__ import annotations
 
+import importlib.util
 import queue
 import sys
 import time
@@ -75,9 +76,7 @@ def line(name: str, ours: float, peer: float, peer_name: str) -> None:
 def main() -> None:
     peer = in_process()
     line("eval job round trip (local pool)", device_round_trip("local"), peer, "same job in process")
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("distributed") is None:
         print("eval job round trip (dask:local)   skipped: dask is not installed")
         return
     line("eval job round trip (dask:local)", device_round_trip("dask:local"), peer, "same job in process")

@@ -249,6 +249,9 @@ def test_close_leaves_no_worker_running():
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert r.hub.quiet_for(0.5)
+    with pytest.raises(MachineError, match="eval: the device is closed"):
+        r.issue(1, h.ADD, "1", "2")
+    r.device.close()                        # twice is fine
 
 
 def test_executor_specs():

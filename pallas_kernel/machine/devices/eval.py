@@ -233,6 +233,8 @@ class EvalDevice:
 
     def issue(self, key: RequestKey, job: EvalJob) -> None:
         """Submit the job; its outcome comes back through :meth:`_done`."""
+        if self._closed:
+            raise MachineError("eval: the device is closed")
         if job.seconds == 0:
             self.hub.answer(key, functools.partial(answer_value, (TIMEOUT,)))
             return
