@@ -5,6 +5,7 @@ and dask."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import queue
 import threading
@@ -162,11 +163,17 @@ def test_the_memory_limit_goes_with_the_job(run, monkeypatch):
 def test_accepted_jets_go_with_the_job(run):
     # _Sub's legal code takes seconds for this; its jet, microseconds
     run.warm()
-    with plan.accepting_jets([("_Sub", v(h.SUB).pin_hash())]):
-        fast = run.issue(1, h.SUB, "30000000", "30000001")
-    assert run.hub.take() == (fast, "[0]", True)
-    slow = run.issue(1, h.SUB, "30000000", "30000001")
-    assert run.hub.take() == (slow, "[]", False)
+    sub = ("_Sub", v(h.SUB).pin_hash())
+    args = [plan.nat(1), v(h.SUB), plan.nat(30000000), plan.nat(30000001)]
+    with plan.accepting_jets([sub]):
+        job = run.device.parse(RequestKey(0, 1, 1), args)
+    assert sub in job.jets
+    run.device.issue(RequestKey(0, 1, 1), job)
+    assert run.hub.take() == (RequestKey(0, 1, 1), "[0]", True)
+    # the same job with no jets shipped (the worker's own tables lack _Sub)
+    bare = dataclasses.replace(job, jets=tuple(p for p in job.jets if p[0] != "_Sub"))
+    run.device.issue(RequestKey(0, 2, 2), bare)
+    assert run.hub.take() == (RequestKey(0, 2, 2), "[]", False)
 
 
 def test_jobs_run_in_parallel(run):
