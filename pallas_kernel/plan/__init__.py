@@ -29,7 +29,7 @@ __all__ = [
     "get_memory_limit", "set_memory_limit", "DEFAULT_MEMORY_LIMIT", "nat", "from_tree", "evaluate",
     "read", "show", "pin_hash", "hash_b58", "save_seed", "load_seed", "from_bytes",
     "to_bytes", "from_str", "to_str", "tab_insert", "jets_enabled", "jet_table", "reference_jet_table", "library_jet_table", "native_jets",
-    "LIBRARY_NATIVES", "accept_jet_hashes", "stats",
+    "LIBRARY_NATIVES", "accept_jet_hashes", "accepted_jets", "stats",
     "jet_report", "tracing", "accepting_jets",
 ]
 
@@ -86,6 +86,14 @@ def accept_jet_hashes(pairs: list[tuple[str, bytes]]) -> None:
     code of that name (tests and benchmarks use it for hand-built laws)."""
     _accepted.extend((name.encode("utf-8"), h) for name, h in pairs)
     _core.set_jet_table(_accepted)
+
+
+def accepted_jets() -> list[tuple[str, bytes]]:
+    """Every (law name, pin hash) pair accepted now: :func:`jet_table`'s,
+    then those added since (:func:`accept_jet_hashes`, :func:`accepting_jets`).
+    The eval device ships the additions to its worker processes, so pins
+    rebuilt there get the same jets."""
+    return [(name.decode("utf-8"), h) for name, h in _accepted]
 
 
 def nat(n: int) -> Value:
