@@ -223,7 +223,8 @@ def _cmd_boot(args: argparse.Namespace) -> int:
 
 def _cmd_start(args: argparse.Namespace) -> int:
     from .machine.commands import run_start
-    return run_start(args.store, getattr(args, "replay_all", False), args.time_limit, args.snapshot_every)
+    return run_start(args.store, getattr(args, "replay_all", False), args.time_limit, args.snapshot_every,
+                     args.executor)
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
@@ -319,6 +320,8 @@ def _run_options(c: argparse.ArgumentParser) -> None:
                    help="how long one step of a cog may run (default 10)")
     c.add_argument("--snapshot-every", type=int, default=10000, metavar="N",
                    help="write a snapshot every N events (and every minute, and at exit)")
+    c.add_argument("--executor", default=None, metavar="SPEC",
+                   help="where eval jobs run: local (default), local:N, dask:local, dask:tcp://HOST:PORT")
 
 
 def _module_options(c: argparse.ArgumentParser) -> None:

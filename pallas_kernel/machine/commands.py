@@ -11,6 +11,8 @@ from typing import Optional, TextIO
 from .. import plan
 from ..plan import base58
 from ..sire.show import show_value
+from ..errors import MachineError
+from .devices.eval import recompute_job
 from .runtime import CRASHED, Machine, describe_event
 from .service import start
 from .store import Store
@@ -21,12 +23,14 @@ def _show(value: object, limit: int = 200) -> str:
 
 
 def run_start(store: str, replay_all: bool = False, time_limit: Optional[float] = None,
-              snapshot_events: int = 10000, stderr: Optional[TextIO] = None) -> int:
+              snapshot_events: int = 10000, executor: Optional[str] = None,
+              stderr: Optional[TextIO] = None) -> int:
     """``pallas start STORE``: run the machine until Ctrl-C or until no cog
     has a request open; 0 either way."""
     stderr = stderr or sys.stderr
     kwargs = {} if time_limit is None else {"time_limit": time_limit}
-    start(store, out=stderr, replay_all=replay_all, snapshot_events=snapshot_events, **kwargs)
+    start(store, out=stderr, replay_all=replay_all, snapshot_events=snapshot_events,
+          executor=executor, **kwargs)
     return 0
 
 
@@ -44,7 +48,7 @@ def run_cogs(store: str, stdout: Optional[TextIO] = None) -> int:
     """``pallas cogs STORE``: each cog as of the last event: id, status,
     and what it is waiting for."""
     stdout = stdout or sys.stdout
-    with Machine.open(store, recompute=None) as m:
+    with Machine.open(store, recompute=_recompute) as m:
         for line in cog_lines(m):
             print(line, file=stdout)
     return 0
@@ -56,7 +60,7 @@ def run_show_state(store: str, event: Optional[int] = None, values: bool = False
     last by default): its hash, then each cog (with ``values``: its whole
     value in Sire notation)."""
     stdout = stdout or sys.stdout
-    with Machine.open(store, until=event, recompute=None) as m:
+    with Machine.open(store, until=event, recompute=_recompute) as m:
         last = m.last_event() if event is None else min(event, m.last_event())
         print(f"event {last} state {base58.encode(m.state_hash())}", file=stdout)
         for line in cog_lines(m):
@@ -80,3 +84,11 @@ def cog_lines(m: Machine) -> list[str]:
         state = c.status if c.status != "live" or asks else "finished"
         lines.append(" ".join([f"cog {cog_id} {state}"] + asks))
     return lines
+
+
+def _recompute(name: str, args: list) -> plan.Value:
+    """Answers logged as recomputable, for the inspection commands (which
+    start no devices): eval results, run again in this process."""
+    if name != "eval":
+        raise MachineError(f"no device {name!r} recomputes answers")
+    return recompute_job(args)

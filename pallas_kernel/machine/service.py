@@ -15,6 +15,7 @@ import sys
 from typing import Callable, Iterator, Optional, TextIO, Union
 
 from .device import Device, Hub
+from .devices.eval import EvalDevice
 from .devices.http import HttpDevice
 from .devices.rand import RandDevice
 from .devices.time import TimeDevice
@@ -24,23 +25,24 @@ from .runtime import DEFAULT_TIME_LIMIT, Machine
 DeviceMaker = Callable[[Hub], Device]
 
 
-def standard_devices() -> list[DeviceMaker]:
-    """The devices every machine has."""
-    return [TimeDevice, RandDevice, HttpDevice]
+def standard_devices(executor: Optional[str] = None) -> list[DeviceMaker]:
+    """The devices every machine has; ``executor`` says where eval jobs run
+    (``local``, ``local:N``, ``dask:local``, ``dask:tcp://host:port``)."""
+    return [TimeDevice, RandDevice, HttpDevice, lambda hub: EvalDevice(hub, executor)]
 
 
 def start(store: Union[str, os.PathLike], out: TextIO = sys.stderr, replay_all: bool = False,
           time_limit: Optional[float] = DEFAULT_TIME_LIMIT, snapshot_events: int = 10000,
           snapshot_seconds: float = 60.0, devices: Optional[list[DeviceMaker]] = None,
-          on_ready: Optional[Callable[[Runner], None]] = None) -> str:
+          on_ready: Optional[Callable[[Runner], None]] = None, executor: Optional[str] = None) -> str:
     """Run the machine in ``store``: replay (from the first snapshot with
     ``replay_all``), then answer its cogs until stopped or idle; the reason
     (``stopped`` or ``idle``). ``on_ready`` sees the runner before it runs
-    (tests use it to stop it)."""
+    (tests use it to stop it). ``executor``: see :func:`standard_devices`."""
     inbox = Inbox(os.fspath(store), out)
     made: list[Device] = []
     try:
-        for make in devices if devices is not None else standard_devices():
+        for make in devices if devices is not None else standard_devices(executor):
             made.append(make(inbox))
         with Machine.open(store, time_limit=time_limit, snapshot_at_most=0 if replay_all else None,
                           recompute=recompute_with(made)) as machine:

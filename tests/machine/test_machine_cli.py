@@ -211,3 +211,21 @@ def test_the_http_demo_answers_urllib_and_keeps_its_count_across_restarts(tmp_pa
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
         assert "Traceback" not in err
+
+
+def test_the_pmap_demo_runs_jobs_in_workers_and_replays_them(tmp_path):
+    """demo_pmap through the command line: EVAL jobs in the worker pool;
+    the log records only that they finished, and a replay from the boot
+    snapshot recomputes them to the same state."""
+    store = str(tmp_path / "store")
+    r = pallas("boot", store, str(Path(library_dir()) / "demo_pmap.sire"), "--start")
+    assert r.returncode == 0, r.stderr
+    assert "++ [%squares [1 4 9 16 25 36 49 64]]" in r.stderr
+    assert "++ [%fibs [6765 10946 17711 28657 46368 75025]]" in r.stderr
+    log = pallas("log", store).stdout
+    assert "(recomputed)" in log and "6765" not in log
+    with Machine.open(store) as m:
+        live = m.state_hash()
+    from pallas_kernel.machine.commands import _recompute
+    with Machine.open(store, snapshot_at_most=0, recompute=_recompute) as m:
+        assert m.state_hash() == live

@@ -129,6 +129,18 @@ def _job_args(args: list[Value]) -> tuple[int, list]:
 # Executors
 
 
+def recompute_job(args: list[Value]) -> Value:
+    """On replay: the ``[result]`` a job that finished live answered,
+    evaluated again in this process, silently and without a time limit
+    (``args``: the request's items after ``%eval``)."""
+    _, job = _job_args(args)
+    try:
+        with plan.tracing(None):
+            return _row([eval_worker.apply_job(_row(job))])
+    except PlanError as e:
+        raise MachineError(f"eval: replaying a job that finished live failed: {e}") from None
+
+
 def local_executor(workers: Optional[int] = None) -> ProcessPoolExecutor:
     """A process pool of ``workers`` (default: one per core) started with
     ``spawn``; its workers ignore Ctrl-C (the machine stops them)."""
@@ -252,14 +264,7 @@ class EvalDevice:
             future.cancel()
 
     def recompute(self, args: list[Value]) -> Value:
-        """On replay: the ``[result]`` a job that finished live answered,
-        evaluated again here, silently and without a time limit."""
-        _, job = _job_args(args)
-        try:
-            with plan.tracing(None):
-                return _row([eval_worker.apply_job(_row(job))])
-        except PlanError as e:
-            raise MachineError(f"eval: replaying a job that finished live failed: {e}") from None
+        return recompute_job(args)
 
     def close(self) -> None:
         """Cancel every job and stop the executor without waiting; no worker

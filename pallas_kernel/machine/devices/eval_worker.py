@@ -34,7 +34,7 @@ from typing import Optional, Union
 from ... import plan
 from ...errors import PlanCrash, PlanLoop, PlanMemory, PlanStackLimit
 from ...plan.view import row_items
-from ..runtime import _TimeUp, time_limit
+from ..runtime import TimeUp, time_limit
 
 OK, CRASH, TIMEOUT = "ok", "crash", "timeout"
 
@@ -81,7 +81,7 @@ def evaluate_job(seed: bytes, seconds: Optional[float], jets: tuple[tuple[str, b
         # ``jets`` are the pairs the main process accepted since
         with plan.tracing(None), plan.accepting_jets(list(jets)), time_limit(seconds):
             value = apply_job(plan.load_seed(seed))
-    except _TimeUp:
+    except TimeUp:
         return (TIMEOUT,)
     except PlanCrash as e:
         return (CRASH, int(e.op), plan.save_seed(_value(e.value)))
