@@ -30,6 +30,7 @@
 #include "pk_nat.h"
 #include "pk_jet.h"
 #include "pk_walk.h"
+#include "pk_hash.h"
 
 #define NONE      SIZE_MAX          /* no node (yet) */
 #define FAILED    (SIZE_MAX - 1)    /* rt->err is set */
@@ -205,10 +206,11 @@ static bool memo_put(Enc *e, PkVal v, size_t node) {
 static size_t hole_of(Enc *e, PkVal pin) {
     for (size_t i = 0; i < e->nholes; i++)
         if (e->holes[i] == pin) return i;
+    /* another pointer to an equal pin: equal hashes (cached in each pin) */
+    if (pk_hash_pin(e->rt, pk_pin(pin))) return FAILED;
     for (size_t i = 0; i < e->nholes; i++) {
-        int c = pk_walk_cmp(e->rt, e->holes[i], pin);
-        if (e->rt->err) return FAILED;
-        if (c == 0) return i;
+        if (pk_hash_pin(e->rt, pk_pin(e->holes[i]))) return FAILED;
+        if (!memcmp(pk_pin(e->holes[i])->hash, pk_pin(pin)->hash, 32)) return i;
     }
     return NONE;
 }
@@ -496,9 +498,52 @@ out:
     return o.b;
 }
 
+/* A set of pins keyed by their hashes (open addressing over indices into
+** the refs array, 0 = empty): equal hashes mean equal pins, so finding a
+** pin met again under another pointer costs one probe instead of a
+** structural compare with every ref found so far (which made a state with
+** a thousand sub-pins take 100 ms). */
+typedef struct { size_t *slot; size_t cap; } PinSet;
+
+static uint64_t hash_key(PkVal pin) {
+    uint64_t k;
+    memcpy(&k, pk_pin(pin)->hash, sizeof k);
+    return k;
+}
+
+/* The index of a ref with pin's hash, or NONE. */
+static size_t pinset_find(PinSet *s, PkVal *refs, PkVal pin) {
+    if (!s->cap) return NONE;
+    for (size_t j = hash_key(pin) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (!memcmp(pk_pin(refs[s->slot[j] - 1])->hash, pk_pin(pin)->hash, 32)) return s->slot[j] - 1;
+    return NONE;
+}
+
+/* Adds refs[i] (there are n refs); false when out of memory. */
+static bool pinset_add(PkRuntime *rt, PinSet *s, PkVal *refs, size_t i, size_t n) {
+    if (n * 2 > s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        size_t *slot = calloc(nc, sizeof *slot);
+        if (!slot) { pk_fail(rt, PK_ERR_NOMEM, "out of memory (seed)"); return false; }
+        free(s->slot);
+        s->slot = slot;
+        s->cap = nc;
+        for (size_t k = 0; k < i; k++) {
+            size_t j = hash_key(refs[k]) & (nc - 1);
+            while (slot[j]) j = (j + 1) & (nc - 1);
+            slot[j] = k + 1;
+        }
+    }
+    size_t j = hash_key(refs[i]) & (s->cap - 1);
+    while (s->slot[j]) j = (j + 1) & (s->cap - 1);
+    s->slot[j] = i + 1;
+    return true;
+}
+
 PkVal *pk_seed_pin_refs(PkRuntime *rt, PkVal pin, size_t *n) {
     PkWalkStack st = {0};
-    Enc seen = {0};                /* laws and closures entered once (shared DAGs) */
+    Enc seen = {0};                /* laws, closures and pins entered once (shared DAGs) */
+    PinSet byhash = {0};
     PkVal *refs = NULL;
     size_t nrefs = 0, cap = 0;
     *n = 0;
@@ -506,17 +551,15 @@ PkVal *pk_seed_pin_refs(PkRuntime *rt, PkVal pin, size_t *n) {
     if (!pk_walk_push(rt, &st, pk_deref(pk_pin(pin)->item))) return NULL;
     while (st.n) {                 /* preorder: a closure's head, then args in order */
         PkVal v = pk_walk_pop(&st);
-        if ((pk_is_law(v) || pk_is_clo(v)) && memo_get(&seen, v) != NONE) continue;
-        if ((pk_is_law(v) || pk_is_clo(v)) && !memo_put(&seen, v, 0)) goto fail;
+        bool shared = pk_is_law(v) || pk_is_clo(v) || pk_is_pin(v);
+        if (shared && memo_get(&seen, v) != NONE) continue;
+        if (shared && !memo_put(&seen, v, 0)) goto fail;
         if (pk_is_pin(v)) {
-            bool seen = false;
-            for (size_t i = 0; i < nrefs && !seen; i++) {
-                seen = refs[i] == v || pk_walk_cmp(rt, refs[i], v) == 0;
-                if (rt->err) goto fail;
-            }
-            if (seen) continue;
+            if (pk_hash_pin(rt, pk_pin(v))) goto fail;
+            if (pinset_find(&byhash, refs, v) != NONE) continue;
             if (!GROW(rt, refs, cap, nrefs + 1)) goto fail;
             refs[nrefs++] = v;
+            if (!pinset_add(rt, &byhash, refs, nrefs - 1, nrefs)) goto fail;
         } else if (pk_is_law(v)) {
             if (!pk_walk_push(rt, &st, pk_deref(pk_law(v)->body))) goto fail;
         } else if (pk_is_clo(v)) {
@@ -527,11 +570,13 @@ PkVal *pk_seed_pin_refs(PkRuntime *rt, PkVal pin, size_t *n) {
     }
     pk_walk_done(&st);
     enc_free(&seen);
+    free(byhash.slot);
     *n = nrefs;
     return refs;
 fail:
     pk_walk_done(&st);
     enc_free(&seen);
+    free(byhash.slot);
     free(refs);
     return NULL;
 }
