@@ -15,12 +15,15 @@ cache when it is warm). A cell runs through :class:`.cells.CellRunner`:
 * Ctrl-C (Jupyter's interrupt, SIGINT) stops the cell: the state is put back
   as it was before the cell and the kernel goes on.
 
-Each cell's :class:`.cells.CellOutcome` is kept as ``last_outcome``: it is
-what a recorder (the machine's event log) consumes.
+Each executed cell (unless interrupted) is an event in the notebook's
+machine (:mod:`.notebook`), committed before the reply; a kernel started on
+a machine that has cells takes the session state of the last one back,
+compiling nothing. The history comes from that log, across restarts.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import threading
 from typing import Any, Optional
 
@@ -31,10 +34,12 @@ from ..rex import cell_status
 from ..sire.cache import Cache
 from ..sire.library import LAST_MODULE
 from ..sire.library_reference import load_reference
+from ..errors import PallasError
 from ..sire.session import Session
 from . import complete as completion
 from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
 from .display import mime_bundle
+from .notebook import NotebookMachine, default_machine
 
 VERSION = "0.1.0"
 #: seconds to wait for the iopub thread to send a stream message
@@ -62,7 +67,9 @@ class PallasKernel(Kernel):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.sire, self.startup_failure = start_session()
+        self.notebook, problem = open_machine()
+        self.sire, self.startup_failure = start_session(self.notebook)
+        self.startup_failure = "\n".join(p for p in (problem, self.startup_failure) if p)
         self.runner = CellRunner(self.sire)
         self.reference = load_reference()
         self.cells: dict[str, completion.CellSource] = {}
@@ -81,6 +88,8 @@ class PallasKernel(Kernel):
         outcome = self.runner.run(code, file, sink)
         self.last_outcome = outcome
         self._remember_sources(outcome)
+        if outcome.status != "interrupted" and self.notebook is not None:
+            self.notebook.record(outcome, self.execution_count, self._cell_id(), self.sire.save())
         if not outcome.failures:
             sink.finish()
             return {"status": "ok", "execution_count": self.execution_count, "payload": [],
@@ -91,6 +100,16 @@ class PallasKernel(Kernel):
         if not silent:
             self.send_response(self.iopub_socket, "error", content)
         return {"status": "error", "execution_count": self.execution_count, **content}
+
+    def _cell_id(self) -> str:
+        """The notebook's id of the cell being run (JupyterLab sends it in
+        the request's metadata), or ""."""
+        try:
+            parent = self.get_parent("shell")
+        except TypeError:                       # ipykernel 6: no channel argument
+            parent = self.get_parent()
+        metadata = (parent or {}).get("metadata") or {}
+        return str(metadata.get("cellId") or "")
 
     def _remember_sources(self, outcome: CellOutcome) -> None:
         """Keep the text of the blocks that defined names, for inspection."""
@@ -135,7 +154,33 @@ class PallasKernel(Kernel):
             reply["indent"] = st.indent
         return reply
 
+    async def do_history(self, hist_access_type: str, output: bool, raw: bool, session: Any = None,
+                         start: Any = None, stop: Any = None, n: Any = None, pattern: Any = None,
+                         unique: bool = False, **_: Any) -> dict:
+        """The executed cells from the machine's log, across restarts:
+        ``(run, execution count, source)``; ``tail`` (the last ``n``),
+        ``range`` (of one run, counts ``start`` to ``stop``), ``search``
+        (a glob ``pattern``)."""
+        cells = self.notebook.cells() if self.notebook is not None else []
+        entries = [(c.run, c.count, c.source) for c in cells]
+        if hist_access_type == "range":
+            run = self.notebook.run if not session else (session if session > 0 else self.notebook.run + session)
+            lo, hi = start or 0, stop
+            entries = [e for e in entries if e[0] == run and e[1] >= lo and (hi is None or e[1] < hi)]
+        elif hist_access_type == "search":
+            entries = [e for e in entries if fnmatch.fnmatch(e[2], pattern or "*")]
+            if unique:
+                seen: set[str] = set()
+                entries = [e for e in entries if not (e[2] in seen or seen.add(e[2]))]
+        if n is not None and hist_access_type in ("tail", "search"):
+            entries = entries[-n:] if n > 0 else []
+        history = [(r, c, (src, "")) for r, c, src in entries] if output else entries
+        return {"status": "ok", "history": history}
+
     async def do_shutdown(self, restart: bool) -> dict:
+        if self.notebook is not None:
+            self.notebook.close()
+            self.notebook = None
         return {"status": "ok", "restart": restart}
 
 
@@ -179,16 +224,37 @@ class _Publisher:
             self.kernel.send_response(self.kernel.iopub_socket, kind, content)
 
 
-def start_session() -> tuple[Session, str]:
-    """A session with the prelude imported (through the compile cache), and
-    the message to show if the prelude did not load (the kernel then runs
-    on an empty scope rather than not at all)."""
+def open_machine() -> tuple[Optional[NotebookMachine], str]:
+    """The notebook's machine, or None and why it could not be opened (a
+    store in use by another kernel, a damaged one): the kernel then runs
+    without recording rather than not at all."""
+    try:
+        return default_machine(), ""
+    except PallasError as e:
+        return None, f"the notebook's machine did not open ({e}); cells are not recorded"
+
+
+def start_session(notebook: Optional[NotebookMachine] = None) -> tuple[Session, str]:
+    """The session the last recorded cell left, if there is one (nothing
+    compiled again); else one with the prelude imported (through the
+    compile cache). Also the message to show if neither worked (the kernel
+    then runs on an empty scope rather than not at all)."""
+    pin = notebook.session() if notebook is not None else None
+    if pin is not None:
+        try:
+            return Session.restore(pin, cache=Cache.default()), ""
+        except PallasError as e:
+            saved = f"the saved session did not load ({e}); starting afresh\n"
+        else:
+            saved = ""
+    else:
+        saved = ""
     session = Session(cache=Cache.default())
     result = session.load(LAST_MODULE)
     if result.ok:
-        return session, ""
+        return session, saved.rstrip()
     problems = "\n".join(f.message() for f in result.failures())
-    return session, f"the {LAST_MODULE} did not load; the scope is empty:\n{problems}"
+    return session, f"{saved}the {LAST_MODULE} did not load; the scope is empty:\n{problems}"
 
 
-__all__ = ["PallasKernel", "start_session"]
+__all__ = ["PallasKernel", "open_machine", "start_session"]
