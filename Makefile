@@ -34,6 +34,7 @@ bench: install
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_machine.py
 	$(PY) bench/bench_eval.py
+	$(PY) bench/bench_kernel.py
 
 # After changing sire/: the hashes of our jetted laws (package data; a test
 # fails while they are stale), then the library reference built from the doc
