@@ -110,8 +110,8 @@ def _spin(runner: "Runner", req: "OpenRequest", f: Value) -> None:
     outcome, _, op, _ = evaluate(f, runner.machine.time_limit)
     if outcome != OK:
         return _refuse(runner, req, f"the cog to spin did not evaluate ({outcome} {op})")
-    new = runner.next_cog_id
-    runner.next_cog_id += 1
+    new = max(runner.next_cog_id, runner.machine.next_cog_id())    # the owner may have added cogs
+    runner.next_cog_id = new + 1
     _answer(runner, req, plan.nat(new), row(SPUN, new))
 
 

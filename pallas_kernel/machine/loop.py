@@ -94,6 +94,8 @@ class Runner:
         self.next_cog_id = machine.next_cog_id()
         #: events logged by this run
         self.events = 0
+        #: where a committed step's ``trk`` messages go: (cog id, message)
+        self.on_trace: Callable[[int, Value], None] = self.print_trace
 
     def warn(self, text: str) -> None:
         self.inbox.warn(text)
@@ -108,8 +110,7 @@ class Runner:
         """Run until stopped (``stopped``) or until no cog has a request
         open (``idle``). On the way out: commit, snapshot, close devices."""
         try:
-            for cog_id in sorted(self.machine.cogs):
-                self._reconcile(cog_id)
+            self.begin()
             while not self._stopping:
                 self._take_inbox(block=not self.ready, timeout=idle_wait)
                 cog_requests.settle(self)
@@ -121,9 +122,35 @@ class Runner:
                 self._maybe_snapshot()
             return "stopped"
         finally:
-            self._finish()
+            self.finish()
 
-    def _finish(self) -> None:
+    def begin(self) -> None:
+        """Issue the requests of every cog (a machine just opened has none
+        open: a past ``wait`` answers at once)."""
+        for cog_id in sorted(self.machine.cogs):
+            self._reconcile(cog_id)
+
+    def poll(self) -> bool:
+        """One turn of the loop without waiting, for a host that runs its
+        own event loop (the notebook kernel): whether anything was stepped."""
+        self._take_inbox(block=False, timeout=0)
+        cog_requests.settle(self)
+        stepped = bool(self.ready)
+        if stepped:
+            self._round()
+        self._maybe_snapshot()
+        return stepped
+
+    def adopt(self, cog_id: int) -> None:
+        """A cog was added or removed outside the loop (by the machine's
+        owner): issue or cancel its requests."""
+        self._reconcile(cog_id)
+        if cog_id not in self.machine.cogs:
+            self._cog_gone(cog_id)
+
+    def finish(self) -> None:
+        """Commit, snapshot if anything happened since the last one, close
+        every device."""
         self.machine.commit()
         if self.machine.last_event() != self._last_snapshot[0]:
             self.machine.snapshot()
@@ -170,35 +197,54 @@ class Runner:
         self.ready.setdefault(cog_id, {})[slot] = (answer, receipt)
 
     def _round(self) -> None:
-        """Step every cog that has answers, commit, then release effects."""
+        """Step every cog that has answers, commit, then release effects.
+        If the host interrupts a step (KeyboardInterrupt), the steps taken
+        before it are committed and released, the interrupted cog keeps its
+        answers for the next round, and the interrupt goes on up."""
         ready, self.ready = self.ready, {}
         before = set(self.machine.cogs)
         steps = []
-        for cog_id in sorted(ready):
-            if self.machine.cogs.get(cog_id) is None or self.machine.status(cog_id) != "live":
-                continue                    # stopped or removed earlier this round
-            answers = ready[cog_id]
-            receipts = {slot: receipt for slot, (_, receipt) in answers.items()}
-            known = {slot: answer for slot, (answer, _) in answers.items()}
-            steps.append(self.machine.step(cog_id, receipts, known))
+        try:
+            for cog_id in sorted(ready):
+                if self.machine.cogs.get(cog_id) is None or self.machine.status(cog_id) != "live":
+                    continue                    # stopped or removed earlier this round
+                answers = ready[cog_id]
+                receipts = {slot: receipt for slot, (_, receipt) in answers.items()}
+                known = {slot: answer for slot, (answer, _) in answers.items()}
+                steps.append(self.machine.step(cog_id, receipts, known))
+        except KeyboardInterrupt:
+            done = {s.cog_id for s in steps}
+            for cog_id, answers in ready.items():
+                if cog_id not in done:
+                    self.ready.setdefault(cog_id, {}).update(answers)
+            raise
+        finally:
+            self._release(steps, before)
+
+    def _release(self, steps: list, before: set[int]) -> None:
+        """Commit the steps, then their effects: output, requests, devices."""
         self.machine.commit()
         self.events += len(steps)
         for step in steps:
             for message in step.traces:
-                self._print_trace(message)
+                self.on_trace(step.cog_id, message)
             if step.outcome != "ok":
                 self.warn(f"cog {step.cog_id} stopped: {step.outcome}")
         touched = {s.cog_id for s in steps} | (before ^ set(self.machine.cogs))
         for cog_id in sorted(touched):
             self._reconcile(cog_id)
         for cog_id in sorted(before - set(self.machine.cogs)):
-            for device in self.devices.values():
-                gone = getattr(device, "cog_gone", None)    # devices holding per-cog resources
-                if gone is not None:
-                    gone(cog_id)
+            self._cog_gone(cog_id)
 
-    def _print_trace(self, message: Value) -> None:
-        """``trk`` output as the reference prints it at run time."""
+    def _cog_gone(self, cog_id: int) -> None:
+        for device in self.devices.values():
+            gone = getattr(device, "cog_gone", None)    # devices holding per-cog resources
+            if gone is not None:
+                gone(cog_id)
+
+    def print_trace(self, cog_id: int, message: Value) -> None:
+        """``trk`` output as the reference prints it at run time (the
+        default :attr:`on_trace`)."""
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         print(f"++ [%trk {{{stamp}}}]\n++ {show_value(message)}\n", file=self.out, flush=True)
 

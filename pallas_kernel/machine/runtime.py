@@ -25,6 +25,10 @@ cell event record
     left the Sire session state ``session``. Replay only notes the hash;
     the session of the last cell is loaded once, when it is asked for, and
     nothing is compiled again.
+owner event record
+    ``b"PKA"``, the version byte, then the hash of the pin ``<[%spin id
+    cog]>`` or ``<[%stop id]>``: the machine's owner (a notebook) added a
+    cog, or removed one, outside any cog's request.
 cog event record
     ``b"PKE"``, one version byte, then the 32-byte hash of the stored pin
     ``<[cog receipts outcome]>``. ``receipts`` is a tab ``{slot: receipt}``
@@ -65,6 +69,7 @@ RUNTIME_FORMAT = 2
 
 _EVENT_TAG = b"PKE" + bytes([RUNTIME_FORMAT])
 _CELL_TAG = b"PKC" + bytes([RUNTIME_FORMAT])
+_OWNER_TAG = b"PKA" + bytes([RUNTIME_FORMAT])
 _HASH = 32
 
 LIVE, CRASHED, TIMEOUT = "live", "crashed", "timeout"
@@ -407,6 +412,23 @@ class Machine:
         self._session, self._session_hash = session, session.pin_hash()
         return self.commit()
 
+    def spin(self, cog: Value) -> int:
+        """Add the cog ``cog`` (already evaluated: a paused cog) as an owner
+        event, durable on return; its id."""
+        cog_id = self.next_cog_id()
+        value = cog.force()
+        self._unlogged.append((_OWNER_TAG, [plan.pin(row(_name("spin"), cog_id, value))]))
+        self.cogs[cog_id] = Cog(LIVE, value)
+        self.commit()
+        return cog_id
+
+    def stop(self, cog_id: int) -> None:
+        """Remove cog ``cog_id`` as an owner event, durable on return."""
+        self._cog(cog_id)
+        self._unlogged.append((_OWNER_TAG, [plan.pin(row(_name("stop"), cog_id))]))
+        del self.cogs[cog_id]
+        self.commit()
+
     def commit(self) -> int:
         """Log every step taken since the last commit, in one transaction
         (group commit); durable on return. The number of the last event."""
@@ -481,6 +503,13 @@ class Machine:
         if cog_id not in {other for _, other, spun in effects if spun is None}:
             self.cogs[cog_id] = Cog(_OUTCOMES[outcome], value, op, arg)
 
+    def _apply_owner(self, owner: tuple[str, int, Optional[Value]]) -> None:
+        verb, cog_id, value = owner
+        if verb == "spin":
+            self.cogs[cog_id] = Cog(LIVE, value)
+        else:
+            self.cogs.pop(cog_id, None)
+
     def _replay(self, first: int, until: Optional[int] = None) -> None:
         """Apply every event from ``first`` on (to ``until``) to the state,
         silently and without a time limit (each one finished when it was
@@ -490,6 +519,9 @@ class Machine:
                 break
             if is_cell_record(record):
                 self._session_hash, self._session = cell_session_hash(number, record), None
+                continue
+            if record[:3] == _OWNER_TAG[:3]:
+                self._apply_owner(read_owner(self.store, number, record))
                 continue
             cog_id, receipts, outcome, op, arg = read_event(self.store, number, record)
             c = self.cogs.get(cog_id)
@@ -573,6 +605,18 @@ def read_cell(store: Store, number: int, record: bytes, session: bool = True) ->
     return info, store.get_pin(record[start + _HASH:]) if session else None
 
 
+def read_owner(store: Store, number: int, record: bytes) -> tuple[str, int, Optional[Value]]:
+    """``(verb, cog id, cog or None)`` of an owner event record."""
+    _check_record(number, record, _OWNER_TAG, 1, "owner event")
+    items = row_items(plan.pin_item(store.get_pin(record[len(_OWNER_TAG):])), f"event {number}",
+                      MachineError)
+    verb = _text(items[0], f"the verb of event {number}") if items else ""
+    if (verb, len(items)) not in (("spin", 3), ("stop", 2)):
+        raise MachineError(f"event {number} is not [%spin id cog] or [%stop id]")
+    cog_id = nat_of(items[1], f"the cog of event {number}", MachineError)
+    return verb, cog_id, items[2] if verb == "spin" else None
+
+
 def read_event(store: Store, number: int, record: bytes) -> tuple[int, Value, str, int, Answer]:
     """``(cog id, receipts tab, outcome, crash op, crash arg)`` of an event
     record."""
@@ -597,6 +641,9 @@ def describe_event(store: Store, number: int, record: bytes, show: Callable[[Val
     """One line for an event: number, cog, outcome, then each answer as
     ``slot=value`` (``slot=(recomputed)`` for an eval result, ``slot=(spun
     N)``, ``slot=(removed N)``)."""
+    if record[:3] == _OWNER_TAG[:3]:
+        verb, cog_id, _ = read_owner(store, number, record)
+        return f"{number} {verb} cog {cog_id}"
     if is_cell_record(record):
         info, _ = read_cell(store, number, record, session=False)
         session = base58.encode(cell_session_hash(number, record))

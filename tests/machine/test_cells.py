@@ -60,3 +60,24 @@ def test_a_cell_session_must_be_a_pin(tmp_path):
         with pytest.raises(MachineError, match="must be a pin"):
             m.record_cell(info(1), plan.nat(3))
         assert m.last_event() == 0
+
+
+def test_the_owner_spins_and_stops_cogs_as_events(tmp_path):
+    from pallas_kernel.sire.library import library_dir
+    s = Session(include=[str(library_dir())])
+    assert s.load("demo_counter").ok
+    path = tmp_path / "nb"
+    Machine.boot(path, None)
+    with Machine.open(path) as m:
+        first = m.spin(s.binding("main").value)
+        second = m.spin(s.binding("main").value)
+        assert (first, second) == (0, 1)
+        m.deliver(first, {0: 100})
+        m.stop(second)
+        with pytest.raises(MachineError, match="no cog 7"):
+            m.stop(7)
+        live = m.state_hash()
+        lines = [describe_event(m.store, n, r) for n, r in m.store.events()]
+    assert lines[0] == "1 spin cog 0" and lines[3] == "4 stop cog 1"
+    with Machine.open(path) as m:
+        assert sorted(m.cogs) == [0] and m.state_hash() == live
