@@ -1,0 +1,1 @@
+"""The Jupyter kernel for Sire: kernel, display, completion, lexer, install."""
