@@ -50,11 +50,13 @@ clean:
 # @jupyterlab/builder (`jupyter labextension build`, from JupyterLab in the venv)
 # into pallas_kernel/labextension/, which is committed: the wheel ships it, so
 # neither `pip install` nor CI needs Node. Rebuild after changing labextension/
-# and commit the result; then its tokenizer is checked against the Pygments
-# lexer on every file of sire/.
+# and commit the result, with labextension/built-from.sha256 (the digest of
+# the sources it was built from, which a test compares); then the tokenizer
+# is checked against the Pygments lexer on every file of sire/.
 labextension: install
 	cd labextension && npm ci --no-audit --no-fund
 	cd labextension && PATH=$(abspath $(VENV))/bin:$$PATH npm run build:prod
+	cd labextension && $(abspath $(PY)) stamp.py
 	cd labextension && $(abspath $(PY)) check_tokens.py $(abspath $(wildcard sire/*.sire))
 
 # The core built with PK_GC_STRESS (a collection at every safe point) and
