@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs
+.PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs labextension
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,20 @@ library-docs: install
 	$(PY) tools/library_docs.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so
+	rm -rf $(VENV) build *.egg-info pallas_kernel/*.so labextension/node_modules labextension/lib
+
+# The JupyterLab extension: TypeScript in labextension/, built with npm and
+# @jupyterlab/builder (`jupyter labextension build`, from JupyterLab in the venv)
+# into pallas_kernel/labextension/, which is committed: the wheel ships it, so
+# neither `pip install` nor CI needs Node. Rebuild after changing labextension/
+# and commit the result, with labextension/built-from.sha256 (the digest of
+# the sources it was built from, which a test compares); then the tokenizer
+# is checked against the Pygments lexer on every file of sire/.
+labextension: install
+	cd labextension && npm ci --no-audit --no-fund
+	cd labextension && PATH=$(abspath $(VENV))/bin:$$PATH npm run build:prod
+	cd labextension && $(abspath $(PY)) stamp.py
+	cd labextension && $(abspath $(PY)) check_tokens.py $(abspath $(wildcard sire/*.sire))
 
 # The core built with PK_GC_STRESS (a collection at every safe point) and
 # AddressSanitizer, in a copy under build/stress, running the core's tests

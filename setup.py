@@ -1,6 +1,10 @@
 """Builds the C core (runtime/*.c) as the extension pallas_kernel._core, and
 ships the Sire standard library (sire/*.sire at the repository root) inside
-the package as pallas_kernel/sire_library/, where an installed `pallas` finds it."""
+the package as pallas_kernel/sire_library/, where an installed `pallas` finds it,
+and installs the prebuilt JupyterLab extension (pallas_kernel/labextension/,
+built from labextension/ by `make labextension`) as shared data under
+share/jupyter/labextensions/pallas-sire/, where JupyterLab finds it: installing
+the wheel needs no Node."""
 import glob
 import os
 import shutil
@@ -20,6 +24,24 @@ class BuildWithLibrary(build_py):
             shutil.copy(path, target)
 
 
+LABEXTENSION = "share/jupyter/labextensions/pallas-sire"
+
+
+def labextension_files() -> list[tuple[str, list[str]]]:
+    """data_files for the built extension: every file of
+    pallas_kernel/labextension/ under LABEXTENSION, keeping its folders, and
+    labextension/install.json (which tells `jupyter labextension list` that
+    pip installed it)."""
+    built = "pallas_kernel/labextension"
+    by_dir: dict[str, list[str]] = {LABEXTENSION: ["labextension/install.json"]}
+    for path in sorted(glob.glob(f"{built}/**/*", recursive=True)):
+        if os.path.isfile(path):
+            rel = os.path.relpath(os.path.dirname(path), built)
+            target = LABEXTENSION if rel == "." else f"{LABEXTENSION}/{rel}"
+            by_dir.setdefault(target, []).append(path)
+    return sorted(by_dir.items())
+
+
 extra = ["-O2", "-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-function"]
 if os.environ.get("PK_DEBUG"):
     extra += ["-O0", "-g", "-UNDEBUG"]
@@ -32,6 +54,7 @@ if os.environ.get("PK_ASAN"):
 
 setup(
     cmdclass={"build_py": BuildWithLibrary},
+    data_files=labextension_files(),
     ext_modules=[
         Extension(
             "pallas_kernel._core",
