@@ -28,15 +28,17 @@ import threading
 from typing import Any, Optional
 
 from ipykernel.kernelbase import Kernel
+from tornado.ioloop import PeriodicCallback
 
 from ..plan import Value
 from ..rex import cell_status
 from ..sire.cache import Cache
 from ..sire.library import LAST_MODULE
 from ..sire.library_reference import load_reference
-from ..errors import PallasError
+from ..errors import MachineError, PallasError
 from ..sire.session import Session
 from . import complete as completion
+from .cogs import NotebookCogs
 from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
 from .display import mime_bundle
 from .notebook import NotebookMachine, default_machine
@@ -44,6 +46,8 @@ from .notebook import NotebookMachine, default_machine
 VERSION = "0.1.0"
 #: seconds to wait for the iopub thread to send a stream message
 DELIVERY_TIMEOUT = 2.0
+#: how often the notebook's cogs are turned between cells (milliseconds)
+COG_POLL_MS = 100
 
 
 class PallasKernel(Kernel):
@@ -68,12 +72,53 @@ class PallasKernel(Kernel):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.notebook, problem = open_machine()
+        #: the cell (its request) each cog's output goes to; None: the last cell run
+        self.cog_cells: dict[int, dict] = {}
+        self.last_cell: Optional[dict] = None
+        self.cogs = NotebookCogs(self.notebook, self._cog_output) if self.notebook is not None else None
         self.sire, self.startup_failure = start_session(self.notebook)
         self.startup_failure = "\n".join(p for p in (problem, self.startup_failure) if p)
         self.runner = CellRunner(self.sire)
         self.reference = load_reference()
         self.cells: dict[str, completion.CellSource] = {}
         self.last_outcome: Optional[CellOutcome] = None
+
+    def start(self) -> None:
+        """Also turn the notebook's cogs, between cells, every tenth of a
+        second (on the kernel's own event loop: never during a cell)."""
+        super().start()
+        self._cog_timer = PeriodicCallback(self._poll_cogs, COG_POLL_MS)
+        self._cog_timer.start()
+
+    def _poll_cogs(self) -> None:
+        if self.cogs is None:
+            return
+        try:
+            self.cogs.poll()
+        except KeyboardInterrupt:       # an interrupt meant for a cell; the round kept its steps
+            pass
+        except PallasError as e:
+            self._cog_output(None, f"the machine stopped running cogs: {e}", "stderr")
+            self.cogs = None
+
+    def _cog_output(self, cog_id: Optional[int], text: str, stream: str) -> None:
+        """A cog's output, sent as a stream message of the cell that spun it
+        (or of the last cell run)."""
+        parent = self.cog_cells.get(cog_id, self.last_cell) if cog_id is not None else self.last_cell
+        if parent is None or self.iopub_socket is None:
+            return
+        self.session.send(self.iopub_socket, "stream", {"name": stream, "text": text + "\n"},
+                          parent=parent, ident=self._topic("stream"))
+
+    def spin_cog(self, cog: Value) -> int:
+        """Spin ``cog`` into the notebook's machine; its output goes to the
+        cell running now."""
+        if self.cogs is None:
+            raise MachineError("this kernel has no machine to run cogs in")
+        cog_id = self.cogs.spin(cog)
+        if self.last_cell is not None:
+            self.cog_cells[cog_id] = self.last_cell
+        return cog_id
 
     # ----- execute ----------------------------------------------------------------------
 
@@ -83,6 +128,7 @@ class PallasKernel(Kernel):
         if self.startup_failure and not silent:
             self._stream(self.startup_failure, "stderr")
             self.startup_failure = ""
+        self.last_cell = self._parent_message()
         file = f"In[{self.execution_count}]"
         sink = _Publisher(self, silent)
         outcome = self.runner.run(code, file, sink)
@@ -101,14 +147,17 @@ class PallasKernel(Kernel):
             self.send_response(self.iopub_socket, "error", content)
         return {"status": "error", "execution_count": self.execution_count, **content}
 
+    def _parent_message(self) -> dict:
+        """The request being handled."""
+        try:
+            return self.get_parent("shell")
+        except TypeError:                       # ipykernel 6: no channel argument
+            return self.get_parent()
+
     def _cell_id(self) -> str:
         """The notebook's id of the cell being run (JupyterLab sends it in
         the request's metadata), or ""."""
-        try:
-            parent = self.get_parent("shell")
-        except TypeError:                       # ipykernel 6: no channel argument
-            parent = self.get_parent()
-        metadata = (parent or {}).get("metadata") or {}
+        metadata = (self._parent_message() or {}).get("metadata") or {}
         return str(metadata.get("cellId") or "")
 
     def _remember_sources(self, outcome: CellOutcome) -> None:
@@ -178,6 +227,9 @@ class PallasKernel(Kernel):
         return {"status": "ok", "history": history}
 
     async def do_shutdown(self, restart: bool) -> dict:
+        if self.cogs is not None:
+            self.cogs.close()
+            self.cogs = None
         if self.notebook is not None:
             self.notebook.close()
             self.notebook = None

@@ -30,6 +30,7 @@ from typing import Mapping, Optional
 
 from .. import plan
 from ..machine.runtime import Machine, is_cell_record, read_cell, tab
+from ..machine.service import recompute_here
 from ..machine.store import DATA_FILE
 from ..plan import Value
 from ..plan.view import nat_of, tab_items
@@ -80,7 +81,7 @@ class NotebookMachine:
         """The machine in ``path``, made (with no cog) if there is none."""
         if not (path / DATA_FILE).exists():
             Machine.boot(path, None)
-        return cls(Machine.open(path), path, temporary)
+        return cls(Machine.open(path, recompute=recompute_here), path, temporary)
 
     def session(self) -> Optional[Value]:
         """The session state pin the last cell left (None: no cell yet)."""

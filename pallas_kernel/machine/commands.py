@@ -11,10 +11,8 @@ from typing import Optional, TextIO
 from .. import plan
 from ..plan import base58
 from ..sire.show import show_value
-from ..errors import MachineError
-from .devices.eval import recompute_job
 from .runtime import CRASHED, Machine, describe_event
-from .service import start
+from .service import recompute_here, start
 from .store import Store
 
 
@@ -48,7 +46,7 @@ def run_cogs(store: str, stdout: Optional[TextIO] = None) -> int:
     """``pallas cogs STORE``: each cog as of the last event: id, status,
     and what it is waiting for."""
     stdout = stdout or sys.stdout
-    with Machine.open(store, recompute=_recompute) as m:
+    with Machine.open(store, recompute=recompute_here) as m:
         for line in cog_lines(m):
             print(line, file=stdout)
     return 0
@@ -60,7 +58,7 @@ def run_show_state(store: str, event: Optional[int] = None, values: bool = False
     last by default): its hash, then each cog (with ``values``: its whole
     value in Sire notation)."""
     stdout = stdout or sys.stdout
-    with Machine.open(store, until=event, recompute=_recompute) as m:
+    with Machine.open(store, until=event, recompute=recompute_here) as m:
         last = m.last_event() if event is None else min(event, m.last_event())
         print(f"event {last} state {base58.encode(m.state_hash())}", file=stdout)
         for line in cog_lines(m):
@@ -85,10 +83,3 @@ def cog_lines(m: Machine) -> list[str]:
         lines.append(" ".join([f"cog {cog_id} {state}"] + asks))
     return lines
 
-
-def _recompute(name: str, args: list) -> plan.Value:
-    """Answers logged as recomputable, for the inspection commands (which
-    start no devices): eval results, run again in this process."""
-    if name != "eval":
-        raise MachineError(f"no device {name!r} recomputes answers")
-    return recompute_job(args)

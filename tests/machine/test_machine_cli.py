@@ -226,6 +226,6 @@ def test_the_pmap_demo_runs_jobs_in_workers_and_replays_them(tmp_path):
     assert "(recomputed)" in log and "6765" not in log
     with Machine.open(store) as m:
         live = m.state_hash()
-    from pallas_kernel.machine.commands import _recompute
-    with Machine.open(store, snapshot_at_most=0, recompute=_recompute) as m:
+    from pallas_kernel.machine.service import recompute_here
+    with Machine.open(store, snapshot_at_most=0, recompute=recompute_here) as m:
         assert m.state_hash() == live
