@@ -136,9 +136,15 @@ def _text(value: object, what: str) -> str:
         raise MachineError(f"{what} is not a name ({n})") from None
 
 
+_ROW_HEADS: dict[int, Value] = {}
+_EMPTY_TAB: list[Value] = []
+
+
 def row(*items: Answer) -> Value:
     """The row ``[items...]`` as a value."""
-    head = plan.read("{0 %d 0}" % (len(items) + 1))
+    head = _ROW_HEADS.get(len(items))
+    if head is None:                    # the law {0 n+1 0}, read once per length
+        head = _ROW_HEADS[len(items)] = plan.read("{0 %d 0}" % (len(items) + 1)).force()
     for item in reversed(items):
         head = head.apply(item)
     return head.force()
@@ -160,7 +166,9 @@ def _check_answers(pairs: dict[int, Answer]) -> None:
 def tab(pairs: dict[int, Answer]) -> Value:
     """The tab of ``pairs`` (keys are nats)."""
     _check_answers(pairs)
-    result = plan.read("#[]").force()
+    if not _EMPTY_TAB:
+        _EMPTY_TAB.append(plan.read("#[]").force())
+    result = _EMPTY_TAB[0]
     for key in sorted(pairs):
         result = plan.tab_insert(result, key, pairs[key])
     return result
