@@ -27,6 +27,17 @@ class BuildWithLibrary(build_py):
 LABEXTENSION = "share/jupyter/labextensions/pallas-sire"
 
 
+KERNELSPEC = "share/jupyter/kernels/pallas"
+
+
+def kernelspec_files() -> list[tuple[str, list[str]]]:
+    """data_files for the kernelspec, installed beside Jupyter's own; its argv
+    starts with "python", which jupyter_client replaces by the Python running
+    it (pallas_kernel/kernel/install.py writes the same spec)."""
+    res = "pallas_kernel/kernel/resources"
+    return [(KERNELSPEC, [f"{res}/kernel.json", f"{res}/logo-32x32.png", f"{res}/logo-64x64.png"])]
+
+
 def labextension_files() -> list[tuple[str, list[str]]]:
     """data_files for the built extension: every file of
     pallas_kernel/labextension/ under LABEXTENSION, keeping its folders, and
@@ -54,7 +65,7 @@ if os.environ.get("PK_ASAN"):
 
 setup(
     cmdclass={"build_py": BuildWithLibrary},
-    data_files=labextension_files(),
+    data_files=kernelspec_files() + labextension_files(),   # one list: pyproject's data-files would replace it
     ext_modules=[
         Extension(
             "pallas_kernel._core",
