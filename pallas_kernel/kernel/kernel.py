@@ -37,6 +37,7 @@ from ..sire.library_reference import load_reference
 from ..errors import PallasError
 from ..sire.session import Session
 from . import complete as completion
+from . import magics
 from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
 from .display import mime_bundle
 from .notebook import NotebookMachine, default_machine
@@ -83,6 +84,8 @@ class PallasKernel(Kernel):
         if self.startup_failure and not silent:
             self._stream(self.startup_failure, "stderr")
             self.startup_failure = ""
+        if magics.is_magic_cell(code):         # not Sire, not recorded (see magics)
+            return magics.execute(self, code, silent)
         file = f"In[{self.execution_count}]"
         sink = _Publisher(self, silent)
         outcome = self.runner.run(code, file, sink)
