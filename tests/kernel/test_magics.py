@@ -18,7 +18,7 @@ from pallas_kernel.kernel.cells import CellRunner
 from pallas_kernel.kernel.complete import complete
 from pallas_kernel.kernel.dag import dag_svg, pin_dag
 from pallas_kernel.kernel.kernel import start_session
-from pallas_kernel.kernel.magics import (MAGICS, Display, Host, Text, is_magic_cell, register,
+from pallas_kernel.kernel.magics import (MAGICS, Host, Text, is_magic_cell, register,
                                          run_magic_cell)
 from pallas_kernel.kernel.notebook import NotebookMachine
 from pallas_kernel.machine.runtime import Machine, row
@@ -148,26 +148,6 @@ def test_pins_counts_the_store(host):
     rows = text.split("\n")[3:]
     assert len(rows) == 10
     assert rows[0].split()[0] == plan.base58.encode(stats.largest[0][0])[:8]
-
-
-def test_pin_stats_agrees_with_a_walk_of_the_database(tmp_path):
-    from pallas_kernel.machine.store import Store
-
-    with Store.create(tmp_path / "s") as store:
-        assert store.pin_stats().count == 0 and store.pin_stats().largest == []
-        small = plan.pin(plan.nat(7))
-        big = plan.pin(plan.read("[<7> 123456789012345678901234567890 <8>]"))
-        store.put_pin(big)
-        stats = store.pin_stats(2)
-        assert stats.count == 3
-        sizes = {}
-        for p in [small, big, plan.pin(plan.nat(8))]:
-            refs, body = store.pin_germ(p.pin_hash())
-            assert refs == [r.pin_hash() for r in plan.save_germ(p)[0]]
-            sizes[p.pin_hash()] = 4 + 32 * len(refs) + len(body)
-        assert stats.total_bytes == sum(sizes.values())
-        assert stats.largest[0] == (big.pin_hash(), sizes[big.pin_hash()])
-        assert len(stats.largest) == 2
 
 
 def test_pins_names_laws(tmp_path):
