@@ -242,6 +242,8 @@ def run_magic_cell(host: MagicHost, code: str, file: str) -> MagicRun:
             run.error = failure_report(e.failures)
         except PallasError as e:            # the machine or a value went wrong under a magic
             run.error = _magic_error(file, number, call, str(e), call.column if call else 1)
+        except KeyboardInterrupt:           # Ctrl-C: magics change nothing until they finish
+            run.error = _magic_error(file, number, call, "interrupted", call.column if call else 1)
         if run.error is not None:
             break
     return run
@@ -332,10 +334,7 @@ def evaluate(session: Session, expr: str, call: MagicCall, column: int) -> tuple
         elif isinstance(ev, Evaluated):
             values.append(ev.value)
 
-    try:
-        scratch.run(" " * (column - 1) + expr, call.file, call.line, on_event=on_event)
-    except KeyboardInterrupt:
-        raise MagicError("interrupted", column) from None
+    scratch.run(" " * (column - 1) + expr, call.file, call.line, on_event=on_event)
     if failures:
         raise _SireFailure(failures)
     if not values:

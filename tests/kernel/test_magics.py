@@ -323,6 +323,17 @@ def test_help_lists_every_magic_and_the_registry_takes_more(host):
         MAGICS.pop("echo", None)
 
 
+def test_an_interrupted_magic_is_one_error(host):
+    try:
+        @register("sleepy", ")sleepy", "stopped by Ctrl-C")
+        def sleepy(h, call):
+            raise KeyboardInterrupt
+        ename, evalue, tb = error(host, ")log 1\n)sleepy")
+        assert (ename, evalue, tb) == ("MagicError", "interrupted", ["In[9]:2:1: )sleepy: interrupted"])
+    finally:
+        MAGICS.pop("sleepy", None)
+
+
 def test_magic_names_complete_after_the_prefix(host):
     reply = complete(host.sire, ")at", 3)
     assert reply["matches"] == ["at", "attach"] and reply["cursor_start"] == 1
