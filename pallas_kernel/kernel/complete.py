@@ -1,8 +1,9 @@
 """Completion and inspection for the kernel, answered from a session.
 
 Completion offers the names in scope that start with the word before the
-cursor, each with its kind (``law/3``, ``pin``, ``row``, ``nat``, ...), and
-module names after ``:|``. Inspection (Jupyter's shift-tab) describes the
+cursor, each with its kind (``law/3``, ``pin``, ``row``, ``nat``, ...),
+module names after ``:|``, and in a magic cell the magic names after ``)``
+(:mod:`.magics`). Inspection (Jupyter's shift-tab) describes the
 name under the cursor: kind, arity, pin hash, whether a native jet is
 attached, where it was defined (a library file and line, from the library
 reference shipped as package data, or the cell that defined it) and its doc
@@ -22,11 +23,13 @@ from ..plan.view import layer
 from ..sire.library_reference import Entry
 from ..sire.modules import search_path
 from ..sire.session import BindingInfo, Session
+from .magics import MAGICS, is_magic_cell
 
-__all__ = ["CellSource", "complete", "inspect", "word_at", "kind_label"]
+__all__ = ["CellSource", "complete", "complete_magic", "inspect", "word_at", "kind_label"]
 
 _WORD = re.compile(r"[A-Za-z0-9_]")
 _IMPORT = re.compile(r":\|\s*$")
+_MAGIC = re.compile(r"\s*\)([A-Za-z0-9_-]*)$")
 #: matches whose kinds are looked up (beyond this, names only)
 TYPED_MATCHES = 300
 #: lines of source shown at detail level 1
@@ -59,6 +62,9 @@ def word_at(code: str, cursor: int, forward: bool = False) -> tuple[int, int]:
 
 def complete(session: Session, code: str, cursor: int) -> dict:
     """A complete_reply's content for the word before ``cursor``."""
+    magic = complete_magic(code, cursor)
+    if magic is not None:
+        return magic
     start, end = word_at(code, cursor)
     prefix = code[start:end]
     line_start = code.rfind("\n", 0, start) + 1
@@ -78,6 +84,23 @@ def complete(session: Session, code: str, cursor: int) -> dict:
     meta = {"_jupyter_types_experimental": types} if types else {}
     return {"status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end,
             "metadata": meta}
+
+
+def complete_magic(code: str, cursor: int) -> Optional[dict]:
+    """In a magic cell, the magic names for ``)name`` before the cursor
+    (None: not there)."""
+    cursor = max(0, min(cursor, len(code)))
+    line_start = code.rfind("\n", 0, cursor) + 1
+    m = _MAGIC.match(code[line_start:cursor])
+    if m is None or not is_magic_cell(code):
+        return None
+    prefix = m.group(1)
+    start = cursor - len(prefix)
+    matches = sorted(n for n in MAGICS if n.startswith(prefix))
+    types = [{"start": start, "end": cursor, "text": n, "type": "magic",
+              "signature": MAGICS[n].usage} for n in matches]
+    return {"status": "ok", "matches": matches, "cursor_start": start, "cursor_end": cursor,
+            "metadata": {"_jupyter_types_experimental": types} if types else {}}
 
 
 def module_names(session: Session) -> list[str]:

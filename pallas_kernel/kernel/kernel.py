@@ -38,6 +38,7 @@ from ..sire.library_reference import load_reference
 from ..errors import MachineError, PallasError
 from ..sire.session import Session
 from . import complete as completion
+from . import magics
 from .cogs import NotebookCogs
 from .cells import CellOutcome, CellRunner, cell_chunks, failure_report
 from .display import mime_bundle
@@ -129,6 +130,8 @@ class PallasKernel(Kernel):
             self._stream(self.startup_failure, "stderr")
             self.startup_failure = ""
         self.last_cell = self._parent_message()
+        if magics.is_magic_cell(code):         # not Sire, not recorded (see magics)
+            return magics.execute(self, code, silent)
         file = f"In[{self.execution_count}]"
         sink = _Publisher(self, silent)
         outcome = self.runner.run(code, file, sink)

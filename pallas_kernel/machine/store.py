@@ -40,6 +40,7 @@ A Store is for one thread at a time.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import mmap
 import os
 import struct
@@ -47,6 +48,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Optional
 
 import lmdb
@@ -152,6 +154,18 @@ def _lock(directory: str) -> int:
 def _unlock(fd: int) -> None:
     """Release the lock (closing the fd releases the flock)."""
     os.close(fd)
+
+
+@dataclass(frozen=True)
+class PinStats:
+    """What the pins database holds: how many pins, their stored bytes (each
+    record's payload: ref hashes and germ body), and the largest records as
+    ``(hash, bytes)``, largest first (ties by hash, so the list is
+    deterministic)."""
+
+    count: int
+    total_bytes: int
+    largest: list[tuple[bytes, int]]
 
 
 # --------------------------------------------------------------------------
@@ -288,6 +302,33 @@ class Store:
         with self._read() as txn:
             with txn.cursor(self._pins) as cur:
                 return cur.set_key(bytes(pin_hash))
+
+    def pin_stats(self, top: int = 10) -> PinStats:
+        """Count and size the stored pins, and the ``top`` largest, reading
+        the pins database once without decoding any pin. Sizes are payload
+        bytes (the 4-byte checksum of each record left out)."""
+        count = total = 0
+        heap: list[tuple[int, bytes]] = []   # the largest so far, smallest first
+        with self._read() as txn, txn.cursor(self._pins) as cur:
+            for key, raw in cur:
+                size = max(len(raw) - 4, 0)
+                count += 1
+                total += size
+                entry = (size, bytes(key))
+                if len(heap) < top:
+                    heapq.heappush(heap, entry)
+                elif top > 0 and entry > heap[0]:
+                    heapq.heapreplace(heap, entry)
+        largest = sorted(heap, key=lambda e: (-e[0], e[1]))
+        return PinStats(count, total, [(h, size) for size, h in largest])
+
+    def pin_germ(self, pin_hash: bytes) -> tuple[list[bytes], bytes]:
+        """``(sub-pin hashes, germ body)`` of one stored pin, checked against
+        its checksum but not rebuilt: a cheap look at a pin without loading
+        what it reaches. StoreError if it is missing or damaged."""
+        h = bytes(pin_hash)
+        with self._read() as txn:
+            return self._read_germ(txn, h, h, "")
 
     # ---- events
 

@@ -158,6 +158,11 @@ class Names:
         """The name a pin prints as, if bound."""
         return self._pins.get(pin.pin_hash()) if self._pins else None
 
+    def pin_hash_name(self, pin_hash: bytes) -> Optional[str]:
+        """The name of the pin with this hash, if bound (for pins known only
+        by hash, such as a store's)."""
+        return self._pins.get(bytes(pin_hash))
+
     def law_name(self, law: Value, t: Law) -> Optional[str]:
         """The name an unpinned law prints as, if bound (hashed only when a
         bound law has the same name and arity)."""
