@@ -16,11 +16,14 @@ import collections
 import threading
 from typing import Callable, Optional
 
+from ..errors import MachineError
 from ..machine.commands import cog_lines
 from ..machine.loop import Inbox, Runner
 from ..machine.service import standard_devices
 from ..plan import Value
 from ..sire.show import show_value
+from . import magics
+from .magics import MagicCall, MagicError, MagicHost, Output, Text
 from .notebook import NotebookMachine
 
 #: (cog id, text, stream): where a cog's output goes
@@ -103,3 +106,44 @@ class NotebookCogs:
         if self.runner is not None:
             self.runner.finish()
             self.runner = None
+
+
+# ----- magics: )spin )cogs )stop ---------------------------------------------------------
+
+
+def _cogs_of(host: MagicHost, column: int) -> NotebookCogs:
+    cogs = getattr(host, "cogs", None)
+    if cogs is None:
+        raise MagicError("this kernel runs no cogs (it has no machine)", column)
+    return cogs
+
+
+@magics.register("spin", ")spin EXPR", "start the cog EXPR (e.g. runCog act) in the notebook's machine")
+def magic_spin(host: MagicHost, call: MagicCall) -> list[Output]:
+    (expr, col), = call.split(1, ")spin EXPR")
+    _cogs_of(host, col)
+    outputs, values = magics.evaluate(host.sire, expr, call, col)
+    try:
+        cog_id = host.spin_cog(values[-1])
+    except MachineError as e:
+        raise MagicError(str(e), col) from None
+    return outputs + [Text(f"spun cog {cog_id}: its output appears under this cell; )stop {cog_id} ends it")]
+
+
+@magics.register("cogs", ")cogs", "the notebook machine's cogs: status and what each waits for")
+def magic_cogs(host: MagicHost, call: MagicCall) -> list[Output]:
+    lines = _cogs_of(host, call.args_column).lines()
+    return [Text("\n".join(lines) if lines else "no cogs")]
+
+
+@magics.register("stop", ")stop ID", "remove cog ID from the notebook's machine")
+def magic_stop(host: MagicHost, call: MagicCall) -> list[Output]:
+    (word, col), = call.split(1, ")stop ID")
+    cogs = _cogs_of(host, col)
+    if not word.isdigit():
+        raise MagicError(f"a cog id is a number, not {word!r}", col)
+    try:
+        cogs.stop(int(word))
+    except MachineError as e:
+        raise MagicError(str(e), col) from None
+    return [Text(f"stopped cog {word}")]

@@ -111,6 +111,17 @@ class PallasKernel(Kernel):
         self.session.send(self.iopub_socket, "stream", {"name": stream, "text": text + "\n"},
                           parent=parent, ident=self._topic("stream"))
 
+    def detach_cogs(self) -> None:
+        """Before ``)attach`` closes the machine: stop running its cogs."""
+        if self.cogs is not None:
+            self.cogs.close()
+            self.cogs = None
+
+    def attach_cogs(self) -> None:
+        """After ``)attach``: run the new machine's cogs."""
+        if self.notebook is not None:
+            self.cogs = NotebookCogs(self.notebook, self._cog_output)
+
     def spin_cog(self, cog: Value) -> int:
         """Spin ``cog`` into the notebook's machine; its output goes to the
         cell running now."""

@@ -543,12 +543,18 @@ def magic_attach(host: MagicHost, call: MagicCall) -> list[Output]:
         other.close()
         raise MagicError(f"cannot attach {where}: its session does not load: {e}", col) from None
     old = host.notebook
+    detach = getattr(host, "detach_cogs", None)     # a kernel stops the old machine's cogs first
+    if detach is not None:
+        detach()
     host.notebook = other
     if session is not None:
         host.sire = session
         host.runner = CellRunner(session)
     if old is not None:
         old.close()
+    attach = getattr(host, "attach_cogs", None)     # and runs the new machine's cogs
+    if attach is not None:
+        attach()
     last = other.machine.last_event()
     kept = ("its last session is now the session" if session is not None
             else "it has no cell: the session is kept")

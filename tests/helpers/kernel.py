@@ -77,3 +77,27 @@ def shell_reply(kc, send, *args, **kwargs) -> dict:
             raise AssertionError(f"no reply to {send.__name__}") from None
         if msg["parent_header"].get("msg_id") == msg_id:
             return msg["content"]
+
+
+@contextlib.contextmanager
+def kernel_on(machine: Path) -> Iterator[tuple]:
+    """(KernelManager, BlockingKernelClient) of a kernel whose machine is
+    ``machine`` (PALLAS_MACHINE), shut down cleanly (the machine closed)."""
+    from jupyter_client.manager import start_new_kernel
+
+    with kernel_environment():
+        os.environ["PALLAS_MACHINE"] = str(machine)
+        try:
+            km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT)
+        finally:
+            del os.environ["PALLAS_MACHINE"]
+        try:
+            yield km, kc
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+
+
+def text_of(out) -> str:
+    """The text of a cell's stream and display outputs, joined."""
+    return "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") for _, c in out)

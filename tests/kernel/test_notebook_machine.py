@@ -4,11 +4,9 @@ compiling them again) and its history; where the machine lives."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
-from tests.helpers.kernel import KERNEL_NAME, TIMEOUT, execute, kernel_environment, shell_reply
+from helpers.kernel import execute, kernel_on, shell_reply, text_of
 
 from pallas_kernel.kernel.notebook import MACHINES_DIR, NotebookMachine, machine_path
 from pallas_kernel.machine.runtime import Machine
@@ -23,28 +21,6 @@ def test_where_the_machine_lives(tmp_path):
     path, temporary = machine_path({}, "/nb")
     assert temporary and path.parent.exists()
     path.parent.rmdir()
-
-
-@contextlib.contextmanager
-def kernel_on(machine: Path):
-    """A kernel whose machine is ``machine`` (PALLAS_MACHINE)."""
-    from jupyter_client.manager import start_new_kernel
-
-    with kernel_environment():
-        os.environ["PALLAS_MACHINE"] = str(machine)
-        try:
-            km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT)
-        finally:
-            del os.environ["PALLAS_MACHINE"]
-        try:
-            yield km, kc
-        finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=False)
-
-
-def text_of(out) -> str:
-    return "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") for _, c in out)
 
 
 def test_a_restarted_kernel_has_its_definitions_and_history_back(tmp_path):
