@@ -174,11 +174,20 @@ def main(argv: list[str]) -> int:
             print(p)
         return 1 if problems else 0
     names = args.names or sorted(p.stem for p in SOURCES.glob("*.md"))
+    from nbclient.exceptions import CellExecutionError
+
     for name in names:
         if not (SOURCES / f"{name}.md").is_file():
             print(f"tools/notebooks.py: no source notebooks/src/{name}.md", file=sys.stderr)
             return 2
-        print(f"built {build(name).relative_to(ROOT)}")
+        try:
+            print(f"built {build(name).relative_to(ROOT)}")
+        except CellExecutionError as e:     # a cell failed that is not tagged raises-exception
+            print(f"tools/notebooks.py: {name}: {e}", file=sys.stderr)
+            return 1
+        except ValueError as e:             # a malformed source
+            print(f"tools/notebooks.py: notebooks/src/{name}.md: {e}", file=sys.stderr)
+            return 2
     return 0
 
 
