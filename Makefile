@@ -41,7 +41,7 @@ notebooks: install
 
 # Unused imports and names, undefined names, redefinitions: pyflakes over all Python code.
 lint: install
-	$(PY) -m pyflakes pallas_kernel tests bench tools fuzz
+	$(PY) -m pyflakes pallas_kernel tests bench tools fuzz notebooks
 
 bench: install
 	$(PY) bench/bench_core.py
