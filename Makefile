@@ -2,27 +2,46 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+PORT   ?= 8888
 
-.PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs labextension
+.PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs labextension \
+        plan-demo notebooks
 
+# The package in .venv (editable), with the test tools and JupyterLab; then the
+# kernelspec `pallas` and the prebuilt Sire extension made visible to .venv's
+# JupyterLab (pip install -e installs no data files: tools/run_lab.py setup).
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard runtime/*.c runtime/*.h)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,lab]'
+	$(PY) tools/run_lab.py setup
 	touch $@
 
 install: $(VENV)/.installed
 
-# The main job: evaluate a PLAN expression with the C core and print its normal form.
+# The main job: JupyterLab on the tutorials (notebooks/), with the Sire kernel
+# and highlighting, on http://127.0.0.1:$(PORT) (the URL with its token is
+# printed; no browser is opened). Ctrl-C stops it.
 run: install
+	$(PY) tools/run_lab.py serve --port $(PORT)
+
+# Evaluate a PLAN expression with the C core and print its normal form (42).
+plan-demo: install
 	$(VENV)/bin/pallas plan '(<{"_Add" 2 (0 (0 ({"_Times" 3 (0 (0 (0 (2 2) 2) (0 (0 0 1) (0 1 2))) 3)} 3) (0 {"_ToNat" 1 (0 (2 0 3) 1)} 1)) 2)}> 20 22)'
 
+# The suite, then every tutorial notebook run again and compared with its
+# saved outputs (nbval; notebooks/conftest.py points it at this checkout's kernel).
 test: install
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q --nbval notebooks/ -p no:cacheprovider
+
+# After editing notebooks/src/*.md: rebuild the notebooks and run them (saved outputs).
+notebooks: install
+	$(PY) tools/notebooks.py build
 
 # Unused imports and names, undefined names, redefinitions: pyflakes over all Python code.
 lint: install
-	$(PY) -m pyflakes pallas_kernel tests bench tools fuzz
+	$(PY) -m pyflakes pallas_kernel tests bench tools fuzz notebooks
 
 bench: install
 	$(PY) bench/bench_core.py

@@ -1,7 +1,8 @@
 """Builds the C core (runtime/*.c) as the extension pallas_kernel._core, and
 ships the Sire standard library (sire/*.sire at the repository root) inside
 the package as pallas_kernel/sire_library/, where an installed `pallas` finds it,
-and installs the prebuilt JupyterLab extension (pallas_kernel/labextension/,
+installs the kernelspec `pallas` (share/jupyter/kernels/pallas/) and the
+prebuilt JupyterLab extension (pallas_kernel/labextension/,
 built from labextension/ by `make labextension`) as shared data under
 share/jupyter/labextensions/pallas-sire/, where JupyterLab finds it: installing
 the wheel needs no Node."""
@@ -53,6 +54,17 @@ def labextension_files() -> list[tuple[str, list[str]]]:
     return sorted(by_dir.items())
 
 
+KERNELSPEC = "share/jupyter/kernels/pallas"
+
+
+def kernelspec_files() -> list[tuple[str, list[str]]]:
+    """data_files for the kernelspec `pallas`, installed by pip beside
+    Jupyter's own; its argv starts with "python", which jupyter_client
+    replaces by the Python running it."""
+    res = "pallas_kernel/kernel/resources"
+    return [(KERNELSPEC, [f"{res}/kernel.json", f"{res}/logo-32x32.png", f"{res}/logo-64x64.png"])]
+
+
 extra = ["-O2", "-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-function"]
 if os.environ.get("PK_DEBUG"):
     extra += ["-O0", "-g", "-UNDEBUG"]
@@ -65,7 +77,7 @@ if os.environ.get("PK_ASAN"):
 
 setup(
     cmdclass={"build_py": BuildWithLibrary},
-    data_files=kernelspec_files() + labextension_files(),   # one list: pyproject's data-files would replace it
+    data_files=kernelspec_files() + labextension_files(),
     ext_modules=[
         Extension(
             "pallas_kernel._core",
