@@ -28,17 +28,6 @@ class BuildWithLibrary(build_py):
 LABEXTENSION = "share/jupyter/labextensions/pallas-sire"
 
 
-KERNELSPEC = "share/jupyter/kernels/pallas"
-
-
-def kernelspec_files() -> list[tuple[str, list[str]]]:
-    """data_files for the kernelspec, installed beside Jupyter's own; its argv
-    starts with "python", which jupyter_client replaces by the Python running
-    it (pallas_kernel/kernel/install.py writes the same spec)."""
-    res = "pallas_kernel/kernel/resources"
-    return [(KERNELSPEC, [f"{res}/kernel.json", f"{res}/logo-32x32.png", f"{res}/logo-64x64.png"])]
-
-
 def labextension_files() -> list[tuple[str, list[str]]]:
     """data_files for the built extension: every file of
     pallas_kernel/labextension/ under LABEXTENSION, keeping its folders, and
