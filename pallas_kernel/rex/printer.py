@@ -50,6 +50,22 @@ class _Tail:
         self.texts = texts
 
 
+#: how much of an embedded value the printer shows
+EMBED_LIMIT = 60
+
+
+def _embedded_text(value: object) -> str:
+    """An embedded value in PLAN notation, cut to EMBED_LIMIT characters
+    (never a Python object's address: output must not change between runs)."""
+    from .. import plan          # the core layer; imported late: printing embeds is rare
+
+    try:
+        text = plan.show(value)
+    except (PallasError, TypeError):
+        text = "?"
+    return text if len(text) <= EMBED_LIMIT else text[:EMBED_LIMIT] + "..."
+
+
 def _width(text: str) -> int:
     """Columns a text takes: the reader counts bytes of UTF-8."""
     return len(text) if text.isascii() else len(text.encode("utf-8"))
@@ -162,7 +178,7 @@ class _Wide:
         asks for parens around a PREF or SHUT."""
         if isinstance(r, Embed):
             self.flaws.append("an embedded value has no source form")
-            self.out.append(self._text(f"<embedded {r.value!r}>"))
+            self.out.append(self._text(f"<embedded {_embedded_text(r.value)}>"))
             return
         if isinstance(r, Leaf) and r.shape == "LINE" and _line_chain(r) is not None:
             self.out.append(_Tail(_line_chain(r)))  # the chain prints below

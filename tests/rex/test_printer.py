@@ -157,3 +157,16 @@ layout_source = st.lists(_line, max_size=8).map("\n".join)
 @given(layout_source)
 def test_random_layouts_round_trip(src):
     test_random_source_reads_without_crashing_and_round_trips.hypothesis.inner_test(src)
+
+
+def test_an_embedded_value_prints_the_same_every_run():
+    """An embedded value has no source form; it prints in PLAN notation,
+    cut short, never as a Python object with its address."""
+    from pallas_kernel import plan
+    from pallas_kernel.rex.model import Embed
+    from pallas_kernel.rex.printer import EMBED_LIMIT, show
+
+    small = show(Embed(plan.read("(0 1 2)").force()))
+    assert small == "{<embedded (0 1 2)>}"
+    big = show(Embed(plan.nat(10 ** 200)))
+    assert "object at" not in big and "..." in big and len(big) < EMBED_LIMIT + 20
