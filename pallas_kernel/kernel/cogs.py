@@ -8,6 +8,11 @@ turns it one step at a time from the kernel's event loop (:meth:`poll`,
 called on a timer), so a cog's events interleave with cells and never run
 during one. Each committed step's ``trk`` output goes to the cell that spun
 the cog (or, for a cog resumed after a restart, to the last cell run).
+
+Magics: ``)spin EXPR``, ``)cogs``, ``)stop ID``; ``)wait [SECONDS]`` runs
+the cogs until none is busy (:meth:`NotebookCogs.busy`), their output under
+its own cell, which makes cog output deterministic in a saved notebook;
+``)http ID PATH`` asks a cog's HTTP server from the kernel.
 """
 
 from __future__ import annotations
