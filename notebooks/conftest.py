@@ -7,6 +7,10 @@ JUPYTER_PATH, the checkout is put first on PYTHONPATH, and PALLAS_MACHINE
 and JPY_SESSION_NAME are cleared so each notebook runs on a fresh temporary
 machine (never on the machines JupyterLab keeps in notebooks/.pallas/).
 nbval starts its kernels after this runs, so they inherit it.
+
+What truly varies between runs (a cell event's time in ``)log``, the port
+of a cog's HTTP server) is replaced by ``sanitize.cfg`` beside this file,
+given to nbval here unless ``--nbval-sanitize-with`` names another.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SANITIZE = Path(__file__).resolve().parent / "sanitize.cfg"
 _SPEC_DIR: str = ""
 
 
 def pytest_configure(config) -> None:
     global _SPEC_DIR
+    if getattr(config.option, "nbval_sanitize_with", "unset") is None:
+        config.option.nbval_sanitize_with = str(SANITIZE)
     sys.path.insert(0, str(ROOT))
     from pallas_kernel.kernel.install import KERNEL_NAME, write_spec_dir
 

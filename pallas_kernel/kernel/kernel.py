@@ -23,9 +23,11 @@ compiling nothing. The history comes from that log, across restarts.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import shutil
 import threading
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from ipykernel.kernelbase import Kernel
 from tornado.ioloop import PeriodicCallback
@@ -76,6 +78,10 @@ class PallasKernel(Kernel):
         #: the cell (its request) each cog's output goes to; None: the last cell run
         self.cog_cells: dict[int, dict] = {}
         self.last_cell: Optional[dict] = None
+        #: True while a magic waits on the cogs: their output goes to its cell
+        self._cogs_here = False
+        #: the directory of scratch machines (``)attach scratch:NAME``), once made
+        self.scratch = None
         self.cogs = NotebookCogs(self.notebook, self._cog_output) if self.notebook is not None else None
         self.sire, self.startup_failure = start_session(self.notebook)
         self.startup_failure = "\n".join(p for p in (problem, self.startup_failure) if p)
@@ -106,10 +112,22 @@ class PallasKernel(Kernel):
         """A cog's output, sent as a stream message of the cell that spun it
         (or of the last cell run)."""
         parent = self.cog_cells.get(cog_id, self.last_cell) if cog_id is not None else self.last_cell
+        if self._cogs_here:
+            parent = self.last_cell
         if parent is None or self.iopub_socket is None:
             return
         self.session.send(self.iopub_socket, "stream", {"name": stream, "text": text + "\n"},
                           parent=parent, ident=self._topic("stream"))
+
+    @contextlib.contextmanager
+    def cog_output_here(self) -> Iterator[None]:
+        """While a magic waits on the cogs (``)wait``, ``)http``), their
+        output goes to its cell, in order with its own."""
+        self._cogs_here = True
+        try:
+            yield
+        finally:
+            self._cogs_here = False
 
     def detach_cogs(self) -> None:
         """Before ``)attach`` closes the machine: stop running its cogs."""
@@ -121,6 +139,7 @@ class PallasKernel(Kernel):
         """After ``)attach``: run the new machine's cogs."""
         if self.notebook is not None:
             self.cogs = NotebookCogs(self.notebook, self._cog_output)
+            self.cogs.flush_warnings()      # under the )attach cell, not a later one
 
     def spin_cog(self, cog: Value) -> int:
         """Spin ``cog`` into the notebook's machine; its output goes to the
@@ -247,6 +266,9 @@ class PallasKernel(Kernel):
         if self.notebook is not None:
             self.notebook.close()
             self.notebook = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
         return {"status": "ok", "restart": restart}
 
 

@@ -30,7 +30,9 @@ to with :func:`register`):
 ``)attach PATH``
     record in another machine from now on (one made by ``pallas boot``, or
     another notebook's ``.pallas/<name>``): its last session becomes the
-    session, if it has one;
+    session, if it has one. ``)attach scratch:NAME`` is a scratch machine,
+    made if new, in a temporary directory the kernel removes when it shuts
+    down: a notebook can make machines and go back to them;
 ``)dag EXPR``
     an SVG of the pins EXPR's value reaches (:mod:`.dag`);
 ``)help``
@@ -48,6 +50,7 @@ import dataclasses
 import html
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,6 +115,8 @@ class Host:
     notebook: Optional[NotebookMachine]
     sire: Session
     runner: CellRunner = None  # type: ignore[assignment]
+    #: the directory of scratch machines (``)attach scratch:NAME``), once made
+    scratch: Optional[Path] = None
 
     def __post_init__(self) -> None:
         if self.runner is None:
@@ -221,8 +226,11 @@ def is_magic_cell(code: str) -> bool:
     return False
 
 
-def run_magic_cell(host: MagicHost, code: str, file: str) -> MagicRun:
-    """Run each magic line of ``code`` in order, until one fails."""
+def run_magic_cell(host: MagicHost, code: str, file: str,
+                   emit: Optional[Callable[[Output], None]] = None) -> MagicRun:
+    """Run each magic line of ``code`` in order, until one fails. Each
+    magic's outputs are also given to ``emit`` as soon as it has run, so
+    they come in order with what cogs print meanwhile (``)wait``)."""
     run = MagicRun()
     for number, line in enumerate(code.split("\n"), start=1):
         if not line.strip():
@@ -235,7 +243,10 @@ def run_magic_cell(host: MagicHost, code: str, file: str) -> MagicRun:
                 known = " ".join(PREFIX + n for n in sorted(MAGICS))
                 raise MagicError(f"no magic {PREFIX}{call.name} (there are: {known})",
                                  call.column + 1)
-            run.outputs.extend(magic.handler(host, call))
+            outputs = magic.handler(host, call)
+            run.outputs.extend(outputs)
+            for out in outputs if emit is not None else ():
+                emit(out)
         except MagicError as e:
             run.error = _magic_error(file, number, call, e.reason, e.column)
         except _SireFailure as e:
@@ -275,15 +286,18 @@ def execute(kernel: Any, code: str, silent: bool) -> dict:
     """The kernel's execute of a magic cell: run it on the kernel (a
     :class:`MagicHost` with ``send_response``), send its outputs and error
     on iopub, and give the execute_reply's content."""
-    run = run_magic_cell(kernel, code, f"In[{kernel.execution_count}]")
-    if not silent:
-        for out in run.outputs:
-            if isinstance(out, Text):
-                kernel.send_response(kernel.iopub_socket, "stream",
-                                     {"name": out.stream, "text": out.text + "\n"})
-            else:
-                kernel.send_response(kernel.iopub_socket, "display_data",
-                                     {"data": out.data, "metadata": {}})
+
+    def send(out: Output) -> None:
+        if silent:
+            return
+        if isinstance(out, Text):
+            kernel.send_response(kernel.iopub_socket, "stream",
+                                 {"name": out.stream, "text": out.text + "\n"})
+        else:
+            kernel.send_response(kernel.iopub_socket, "display_data",
+                                 {"data": out.data, "metadata": {}})
+
+    run = run_magic_cell(kernel, code, f"In[{kernel.execution_count}]", send)
     if run.error is None:
         return {"status": "ok", "execution_count": kernel.execution_count, "payload": [],
                 "user_expressions": {}}
@@ -407,7 +421,7 @@ def magic_log(host: MagicHost, call: MagicCall) -> list[Output]:
         rows.append(_log_row(store, number, record, show))
     head = ["event", "kind", "cell", "time (UTC)", "summary"]
     shown = f"events {first} to {last}" if rows else "no events"
-    caption = f"{notebook.path} · {last} event{'s' if last != 1 else ''} · {shown}"
+    caption = f"{notebook.label()} · {last} event{'s' if last != 1 else ''} · {shown}"
     text = caption + ("\n" + _plain_table(head, rows) if rows else "")
     html_rows = [[_esc(c) if i != 4 else f"<code>{_esc(c)}</code>" for i, c in enumerate(r)] for r in rows]
     return [Display({"text/plain": text, "text/html": _table(head, html_rows, _esc(caption))})]
@@ -524,18 +538,30 @@ def magic_export(host: MagicHost, call: MagicCall) -> list[Output]:
                  f"pallas_kernel.plan.load_seed reads it back)")]
 
 
-@register("attach", ")attach PATH", "record in the machine at PATH from now on; its last session becomes the session")
+@register("attach", ")attach PATH", "record in the machine at PATH (scratch:NAME: a scratch machine) "
+          "from now on; its last session becomes the session")
 def magic_attach(host: MagicHost, call: MagicCall) -> list[Output]:
     (where, col), = call.split(1, ")attach PATH")
-    path = Path(os.getcwd()) / Path(where).expanduser()
-    if not (path / DATA_FILE).is_file():
-        raise MagicError(f"no machine at {where} (no {DATA_FILE}; make one with pallas boot)", col)
+    if where.startswith(SCRATCH):
+        name = where[len(SCRATCH):]
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+            raise MagicError(f"a scratch machine's name is letters, digits, '_', '.' and '-', "
+                             f"not {name!r}", col)
+        path = scratch_dir(host) / name
+        label = where
+    else:
+        path = Path(os.getcwd()) / Path(where).expanduser()
+        label = ""
+        if not (path / DATA_FILE).is_file():
+            raise MagicError(f"no machine at {where} (no {DATA_FILE}; make one with pallas boot, "
+                             f"or use a scratch machine, {SCRATCH}NAME)", col)
     if host.notebook is not None and _same_dir(host.notebook.path, path):
         raise MagicError(f"this kernel is already attached to {where}", col)
     try:
         other = NotebookMachine.open(path)
     except PallasError as e:
         raise MagicError(f"cannot attach {where}: {e}", col) from None
+    other.name = label
     try:
         pin = other.session()
         session = Session.restore(pin, cache=host.sire.loader.cache) if pin is not None else None
@@ -556,11 +582,26 @@ def magic_attach(host: MagicHost, call: MagicCall) -> list[Output]:
     if attach is not None:
         attach()
     last = other.machine.last_event()
+    cogs = len(other.machine.cogs)
     kept = ("its last session is now the session" if session is not None
             else "it has no cell: the session is kept")
-    return [Text(f"attached {other.path} ({last} event{'s' if last != 1 else ''}, "
-                 f"{len(other.machine.cogs)} cog{'s' if len(other.machine.cogs) != 1 else ''}); "
-                 f"{kept}; later cells are recorded there")]
+    return [Text(f"attached {where} ({last} event{'s' if last != 1 else ''}, "
+                 f"{cogs} cog{'s' if cogs != 1 else ''}); {kept}; later cells are recorded there")]
+
+
+#: the prefix of a scratch machine's name in ``)attach``
+SCRATCH = "scratch:"
+
+
+def scratch_dir(host: Any) -> Path:
+    """The host's directory of scratch machines: made on first use, a
+    temporary directory the kernel removes when it shuts down (the host's
+    ``scratch`` attribute)."""
+    where = getattr(host, "scratch", None)
+    if where is None:
+        where = Path(tempfile.mkdtemp(prefix="pallas-scratch-"))
+        host.scratch = where
+    return where
 
 
 def _same_dir(a: Path, b: Path) -> bool:

@@ -74,6 +74,8 @@ class NotebookMachine:
         self.machine = machine
         self.path = path
         self.temporary = temporary
+        #: how magics name this machine when it is not by its path (``scratch:NAME``)
+        self.name = ""
         self.run = 1 + max((r.run for r in self.cells()), default=0)
 
     @classmethod
@@ -82,6 +84,14 @@ class NotebookMachine:
         if not (path / DATA_FILE).exists():
             Machine.boot(path, None)
         return cls(Machine.open(path, recompute=recompute_here), path, temporary)
+
+    def label(self) -> str:
+        """How to name the machine to a person: its name, ``a temporary
+        machine`` (its path varies from run to run, so it is not shown), or
+        its path."""
+        if self.name:
+            return self.name
+        return "a temporary machine" if self.temporary else str(self.path)
 
     def session(self) -> Optional[Value]:
         """The session state pin the last cell left (None: no cell yet)."""

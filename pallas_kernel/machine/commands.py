@@ -6,7 +6,7 @@ an exit status. Errors are :class:`~pallas_kernel.errors.PallasError`s, which
 from __future__ import annotations
 
 import sys
-from typing import Optional, TextIO
+from typing import Callable, Optional, TextIO
 
 from .. import plan
 from ..plan import base58
@@ -69,16 +69,16 @@ def run_show_state(store: str, event: Optional[int] = None, values: bool = False
     return 0
 
 
-def cog_lines(m: Machine) -> list[str]:
+def cog_lines(m: Machine, show: Callable[[object], str] = _show) -> list[str]:
     """One line per cog: ``cog ID STATUS`` and its open requests (a crashed
     cog: the crash)."""
     lines = []
     for cog_id in sorted(m.cogs):
         c = m.cogs[cog_id]
         if c.status == CRASHED:
-            lines.append(f"cog {cog_id} crashed {c.op} {_show(c.arg)}")
+            lines.append(f"cog {cog_id} crashed {c.op} {show(c.arg)}")
             continue
-        asks = [f"{slot}={_show(r)}" for slot, r in enumerate(m.requests(cog_id)) if plan.show(r) != "0"]
+        asks = [f"{slot}={show(r)}" for slot, r in enumerate(m.requests(cog_id)) if plan.show(r) != "0"]
         state = c.status if c.status != "live" or asks else "finished"
         lines.append(" ".join([f"cog {cog_id} {state}"] + asks))
     return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ def test_the_tutorials_are_there():
     names = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     for want in ("01_sire_basics.ipynb", "02_plan_from_first_principles.ipynb",
                  "03_data_structures_and_jets.ipynb", "04_macros_and_rex.ipynb",
+                 "05_persistence_and_cogs.ipynb", "06_inspecting_persisted_state.ipynb",
                  "07_parallel_eval.ipynb"):
         assert want in names
 
@@ -54,6 +56,26 @@ def test_saved_outputs_are_clean(path):
         text = json.dumps(cell["outputs"])
         for varying in ("/tmp/", "object at 0x", "pallas-notebook-"):
             assert varying not in text, (cell["source"], varying)
+
+
+def test_only_what_varies_is_sanitized():
+    """The sanitizer (notebooks/sanitize.cfg, given to nbval by
+    notebooks/conftest.py) replaces times and HTTP ports, nothing else; and
+    no tutorial hides a cell's output from nbval."""
+    text = (NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8")
+    patterns = re.findall(r"^regex: (.*)$\n^replace: (.*)$", text, flags=re.MULTILINE)
+    assert [r for _, r in patterns] == ["TIME", "_http_port=PORT"]
+    samples = {"TIME": "1  cell  [1]  2026-12-03T12:15:46Z  price=10 · ok",
+               "_http_port=PORT": "pallas: _http_port=39739"}
+    for regex, replace in patterns:
+        assert re.sub(regex, replace, samples[replace]) != samples[replace]
+        assert re.sub(regex, replace, "[%count 3] 2,895 pins, 73.6 KiB, request 1: /again") == \
+            "[%count 3] 2,895 pins, 73.6 KiB, request 1: /again"
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            tags = cell.get("metadata", {}).get("tags", [])
+            assert not {"nbval-ignore-output", "nbval-skip", "skip-execution"} & set(tags), path.name
 
 
 def test_lesson_7_quotes_the_demo_file():
