@@ -143,15 +143,17 @@ def open_and_run_all(page, lab: Lab) -> None:
 
 
 @pytest.fixture(scope="module")
-def page(lab, browser):
+def page(chromium, lab, browser):
     """The tutorial, every cell run; a screenshot of the page is saved either way."""
+    failed = ARTIFACTS / "jupyterlab-failed-run.png"
+    failed.unlink(missing_ok=True)                        # from an earlier run
     page = browser.new_page(viewport=VIEWPORT)
     page.set_default_timeout(TIMEOUT_MS)
     try:
         try:
             open_and_run_all(page, lab)
         except Exception:
-            save_screenshot(page, "jupyterlab-failed-run.png")
+            save_screenshot(page, failed.name)
             raise
         yield page
     finally:
