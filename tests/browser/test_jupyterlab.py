@@ -24,9 +24,10 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from helpers import REPO
 from helpers.lab import Lab, running_lab, wait_for_kernel
@@ -78,11 +79,11 @@ def cleared_copy(source: Path, target_dir: Path) -> Path:
     return target
 
 
-def tagged_sources(notebook: Path, tag: str) -> list[str]:
-    """The sources of the code cells of ``notebook`` tagged ``tag``."""
+def code_sources(notebook: Path, tag: Optional[str] = None) -> list[str]:
+    """The sources of the code cells of ``notebook`` (those tagged ``tag``, if given)."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) for c in nb["cells"]
-            if c["cell_type"] == "code" and tag in c.get("metadata", {}).get("tags", [])]
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+            and (tag is None or tag in c.get("metadata", {}).get("tags", []))]
 
 
 def save_screenshot(page, name: str) -> Path:
@@ -116,8 +117,6 @@ def lab(tmp_path_factory, notebook_dir) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
@@ -170,8 +169,8 @@ def cell(page, source: str, whole: bool = False):
 
 def test_no_errors_but_in_the_cells_tagged_raises_exception(page, notebook_dir):
     cells = page.evaluate(CELL_ERRORS)
-    assert len(cells) == 35
-    expected = [s.strip() for s in tagged_sources(notebook_dir / NOTEBOOK, "raises-exception")]
+    assert len(cells) == len(code_sources(notebook_dir / NOTEBOOK))
+    expected = [s.strip() for s in code_sources(notebook_dir / NOTEBOOK, "raises-exception")]
     assert expected, "the tutorial shows an error on purpose (a raises-exception cell)"
     with_errors = [c for c in cells if c["errors"]]
     assert [c["source"].strip() for c in with_errors] == expected, with_errors
@@ -216,11 +215,12 @@ def test_screenshot(page):
 
 
 def test_tab_completes_prelude_names(page):
-    last = page.locator(".jp-Notebook .jp-CodeCell").last
-    last.locator(".jp-InputArea-prompt").click()          # select it, command mode
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    count = cells.count()
+    cells.last.locator(".jp-InputArea-prompt").click()    # select it, command mode
     page.keyboard.press("b")                              # a new cell below it
-    editor = page.locator(".jp-Notebook .jp-CodeCell").last.locator(".cm-content")
-    editor.click()
+    expect(cells).to_have_count(count + 1)
+    cells.last.locator(".cm-content").click()
     page.keyboard.type("(fol")
     page.keyboard.press("Tab")
     completer = page.locator(".jp-Completer")
