@@ -143,7 +143,7 @@ def open_and_run_all(page, lab: Lab) -> None:
 
 @pytest.fixture(scope="module")
 def page(chromium, lab, browser):
-    """The tutorial, every cell run; a screenshot of the page is saved either way."""
+    """The tutorial, every cell run (a screenshot is saved if that fails)."""
     failed = ARTIFACTS / "jupyterlab-failed-run.png"
     failed.unlink(missing_ok=True)                        # from an earlier run
     page = browser.new_page(viewport=VIEWPORT)
