@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8888
 
 .PHONY: run test lint bench install clean stress fuzz fuzz-ci jet-hashes library-docs labextension \
-        plan-demo notebooks
+        plan-demo notebooks screenshot
 
 # The package in .venv (editable), with the test tools and JupyterLab; then the
 # kernelspec `pallas` and the prebuilt Sire extension made visible to .venv's
@@ -34,6 +34,11 @@ plan-demo: install
 test: install
 	$(PY) -m pytest -q
 	$(PY) -m pytest -q --nbval notebooks/ -p no:cacheprovider
+
+# docs/screenshot.png (the README's picture) taken again by the browser test:
+# lesson 1 run in JupyterLab in Chromium (tests/browser/test_jupyterlab.py).
+screenshot: install
+	PALLAS_DOCS_SCREENSHOT=1 $(PY) -m pytest -q -p no:cacheprovider tests/browser
 
 # After editing notebooks/src/*.md: rebuild the notebooks and run them (saved outputs).
 notebooks: install
