@@ -15,9 +15,64 @@
 
 static PkVal py_fail(PkRuntime *rt) { return pk_fail(rt, PK_ERR_PYTHON, NULL); }
 
-/* A new reference to the Python number of a nat. */
+/*
+** gmpy2's mpz, read in place. An mpz object is PyObject_HEAD, then GMP's
+** mpz_t (alloc, signed size in limbs, limb pointer), then a hash cache
+** (gmpy2.h, MPZ_Object). Reading the limbs directly gives bit length, bit
+** tests, bytes and comparison without converting the number to a Python int
+** or calling a method. The layout is checked once against a known value
+** (mpz_probe); if it does not match, every caller takes the Python path.
+*/
+typedef struct { int alloc; int size; uint64_t *d; } MpzCore;
+typedef struct { PyObject_HEAD MpzCore z; Py_hash_t hash_cache; } MpzObject;
+
+static PyTypeObject *mpz_type;   /* gmpy2.mpz when its layout checked out */
+static int mpz_state;            /* 0 unchecked, 1 usable, -1 not */
+
+/* Is gmpy2.mpz laid out as MpzObject? Checked on 2^64 + 2 (two limbs). */
+static bool mpz_probe(PkRuntime *rt) {
+    if (mpz_state) return mpz_state > 0;
+    mpz_state = -1;
+    PyObject *ctor = (PyObject *)rt->nat_ctor;
+    if (!ctor || !PyType_Check(ctor) || ((PyTypeObject *)ctor)->tp_basicsize != sizeof(MpzObject)) return false;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    PyObject *i = PyLong_FromString("18446744073709551618", NULL, 10);
+    PyObject *m = i ? PyObject_CallOneArg(ctor, i) : NULL;
+    Py_XDECREF(i);
+    if (!m) { PyErr_Clear(); return false; }
+    MpzCore *z = &((MpzObject *)m)->z;
+    bool ok = Py_TYPE(m) == (PyTypeObject *)ctor && z->size == 2 && z->alloc >= 2 && z->d[0] == 2 && z->d[1] == 1;
+    Py_DECREF(m);
+    if (ok) { mpz_type = (PyTypeObject *)ctor; mpz_state = 1; }
+    return ok;
+#else
+    return false;
+#endif
+}
+
+/* The limbs of a Python number if it is a nonnegative mpz we can read. */
+static const MpzCore *mpz_core(PyObject *num) {
+    if (mpz_state <= 0 || Py_TYPE(num) != mpz_type) return NULL;
+    const MpzCore *z = &((MpzObject *)num)->z;
+    return z->size >= 0 ? z : NULL;
+}
+
+static uint64_t limb_bits(const MpzCore *z) {
+    if (!z->size) return 0;
+    return 64 * (uint64_t)(z->size - 1) + 64 - (uint64_t)__builtin_clzll(z->d[z->size - 1]);
+}
+
+/* A new reference to the Python number of a nat. A small one becomes an mpz
+** when gmpy2 is there, so that mixed operations give an mpz directly instead
+** of a Python int that box() would convert again (a full copy). */
 static PyObject *unbox(PkRuntime *rt, PkVal v) {
-    if (pk_is_small(v)) return PyLong_FromUnsignedLongLong(pk_small_val(v));
+    if (pk_is_small(v)) {
+        PyObject *i = PyLong_FromUnsignedLongLong(pk_small_val(v));
+        if (!i || !rt->nat_ctor || !mpz_probe(rt)) return i;
+        PyObject *m = PyObject_CallOneArg((PyObject *)rt->nat_ctor, i);
+        Py_DECREF(i);
+        return m;
+    }
     PyObject *o = (PyObject *)pk_big(v)->num;
     Py_INCREF(o);
     return o;
@@ -25,6 +80,8 @@ static PyObject *unbox(PkRuntime *rt, PkVal v) {
 
 /* The bit length of a Python number (int or mpz); false with an exception. */
 static bool num_bits(PyObject *num, uint64_t *bits) {
+    const MpzCore *z = mpz_core(num);
+    if (z) { *bits = limb_bits(z); return true; }
     if (PyLong_CheckExact(num)) {
         size_t b = _PyLong_NumBits(num);
         if (b == (size_t)-1 && PyErr_Occurred()) return false;
@@ -48,9 +105,16 @@ static size_t digit_bytes(uint64_t bits) { return (size_t)((bits + 63) / 64 * 8)
 ** the heap, so collections and the memory limit see them. */
 static PkVal box(PkRuntime *rt, PyObject *num) {
     if (!num) return py_fail(rt);
+    if (!mpz_state && rt->nat_ctor) mpz_probe(rt);
     uint64_t bits;
     if (!num_bits(num, &bits)) { Py_DECREF(num); return py_fail(rt); }
     if (bits <= 63) {
+        const MpzCore *z = mpz_core(num);
+        if (z) {
+            uint64_t n = z->size ? z->d[0] : 0;
+            Py_DECREF(num);
+            return pk_small(n);
+        }
         PyObject *i = PyNumber_Index(num);
         Py_DECREF(num);
         if (!i) return py_fail(rt);
@@ -158,6 +222,11 @@ uint8_t *pk_nat_bytes(PkRuntime *rt, PkVal v, size_t *len) {
         for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(x >> (8 * i));
         return out;
     }
+    const MpzCore *z = mpz_core((PyObject *)pk_big(v)->num);
+    if (z) {                               /* little-endian limbs: the bytes as they lie */
+        memcpy(out, z->d, n);
+        return out;
+    }
     PyObject *i = pk_nat_to_py(rt, v);
     PyObject *b = i ? PyObject_CallMethod(i, "to_bytes", "ns", (Py_ssize_t)n, "little") : NULL;
     Py_XDECREF(i);
@@ -172,6 +241,13 @@ int pk_nat_cmp(PkRuntime *rt, PkVal a, PkVal b) {
     if (pk_is_small(a)) return -1;            /* canonical: small < big */
     if (pk_is_small(b)) return 1;
     PyObject *x = pk_big(a)->num, *y = pk_big(b)->num;
+    const MpzCore *p = mpz_core(x), *q = mpz_core(y);
+    if (p && q) {                          /* more limbs is larger; else the top limb that differs */
+        if (p->size != q->size) return p->size < q->size ? -1 : 1;
+        for (int k = p->size; k-- > 0;)
+            if (p->d[k] != q->d[k]) return p->d[k] < q->d[k] ? -1 : 1;
+        return 0;
+    }
     int lt = PyObject_RichCompareBool(x, y, Py_LT);
     if (lt) return lt < 0 ? (py_fail(rt), 0) : -1;
     int gt = PyObject_RichCompareBool(x, y, Py_GT);
@@ -243,6 +319,12 @@ PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b) {
 
 uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v) {
     if (pk_is_small(v)) return (uint64_t)__builtin_popcountll(pk_small_val(v));
+    const MpzCore *z = mpz_core((PyObject *)pk_big(v)->num);
+    if (z) {
+        uint64_t c = 0;
+        for (int k = 0; k < z->size; k++) c += (uint64_t)__builtin_popcountll(z->d[k]);
+        return c;
+    }
     PyObject *i = pk_nat_to_py(rt, v);
     PyObject *c = i ? PyObject_CallMethod(i, "bit_count", NULL) : NULL;
     Py_XDECREF(i);
@@ -250,6 +332,26 @@ uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v) {
     uint64_t n = PyLong_AsUnsignedLongLong(c);
     Py_DECREF(c);
     return n;
+}
+
+/* Bits off .. off+w-1 of a nat (w <= 63) as a small nat, reading limbs in
+** place when it can: a bit test or a byte read on a big nat costs O(1), not
+** a shift of the whole number. */
+PkVal pk_nat_bits_at(PkRuntime *rt, PkVal v, uint64_t off, unsigned w) {
+    uint64_t mask = w >= 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+    if (pk_is_small(v)) return pk_small(off >= 64 ? 0 : (pk_small_val(v) >> off) & mask);
+    const MpzCore *z = mpz_core((PyObject *)pk_big(v)->num);
+    if (z) {
+        uint64_t k = off / 64, s = off % 64, lo, hi;
+        if (k >= (uint64_t)z->size) return pk_small(0);
+        lo = z->d[k] >> s;
+        hi = s && k + 1 < (uint64_t)z->size ? z->d[k + 1] << (64 - s) : 0;
+        return pk_small((lo | hi) & mask);
+    }
+    PkVal shifted = pk_nat_big_rsh(rt, v, pk_nat_from_u64(rt, off));
+    if (!shifted) return 0;
+    if (pk_is_small(shifted)) return pk_small(pk_small_val(shifted) & mask);
+    return pk_nat_big_and(rt, shifted, pk_small(mask));
 }
 
 /* Release the Python number of a BIG object being swept. */
