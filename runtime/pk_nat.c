@@ -9,6 +9,8 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <math.h>
 #include <stdio.h>
 #include "pk_nat.h"
@@ -26,6 +28,7 @@ static PkVal py_fail(PkRuntime *rt) { return pk_fail(rt, PK_ERR_PYTHON, NULL); }
 typedef struct { int alloc; int size; uint64_t *d; } MpzCore;
 typedef struct { PyObject_HEAD MpzCore z; Py_hash_t hash_cache; } MpzObject;
 
+static void gmp_probe(PyObject *ctor);
 static PyTypeObject *mpz_type;   /* gmpy2.mpz when its layout checked out */
 static int mpz_state;            /* 0 unchecked, 1 usable, -1 not */
 
@@ -43,11 +46,50 @@ static bool mpz_probe(PkRuntime *rt) {
     MpzCore *z = &((MpzObject *)m)->z;
     bool ok = Py_TYPE(m) == (PyTypeObject *)ctor && z->size == 2 && z->alloc >= 2 && z->d[0] == 2 && z->d[1] == 1;
     Py_DECREF(m);
-    if (ok) { mpz_type = (PyTypeObject *)ctor; mpz_state = 1; }
+    if (ok) { mpz_type = (PyTypeObject *)ctor; mpz_state = 1; gmp_probe(ctor); }
     return ok;
 #else
     return false;
 #endif
+}
+
+/*
+** GMP's mpz_import from the very libgmp gmpy2 loaded (found among the loaded
+** objects and opened again with RTLD_NOLOAD, so it is the same copy with the
+** same allocator). With it a nat is made from bytes in one copy instead of
+** int.from_bytes and a second, slow, int -> mpz conversion. NULL if not found;
+** then the Python path is taken.
+*/
+typedef void (*GmpImport)(MpzCore *, size_t, int, size_t, int, size_t, const void *);
+static GmpImport gmp_import;
+
+static int find_libgmp(struct dl_phdr_info *info, size_t size, void *out) {
+    (void)size;
+    const char *name = info->dlpi_name, *base = name ? strrchr(name, '/') : NULL;
+    if (!base || strncmp(base + 1, "libgmp", 6)) return 0;
+    snprintf((char *)out, 4096, "%s", name);
+    return 1;
+}
+
+/* Is gmp_import usable? Checked by importing 2^64 + 2 into a fresh mpz. */
+static void gmp_probe(PyObject *ctor) {
+    static char path[4096];
+    if (!dl_iterate_phdr(find_libgmp, path)) return;
+    void *h = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);   /* kept open: the pointer stays valid */
+    GmpImport f = h ? (GmpImport)dlsym(h, "__gmpz_import") : NULL;
+    if (!f) return;
+    PyObject *zero = PyLong_FromLong(0), *m = zero ? PyObject_CallOneArg(ctor, zero) : NULL;
+    Py_XDECREF(zero);
+    if (!m) { PyErr_Clear(); return; }
+    static const uint64_t limbs[2] = {2, 1};
+    bool ok = Py_REFCNT(m) == 1 && ((MpzObject *)m)->z.size == 0;
+    if (ok) {
+        f(&((MpzObject *)m)->z, 2, -1, 8, 0, 0, limbs);
+        MpzCore *z = &((MpzObject *)m)->z;
+        ok = z->size == 2 && z->d[0] == 2 && z->d[1] == 1;
+    }
+    Py_DECREF(m);
+    if (ok) gmp_import = f;
 }
 
 /* The limbs of a Python number if it is a nonnegative mpz we can read. */
@@ -193,12 +235,34 @@ void *pk_nat_to_py(PkRuntime *rt, PkVal v) {
     return o;
 }
 
+/* A big nat from len > 8 minimal little-endian bytes, padded to whole limbs
+** and imported as limbs, which GMP copies as they are; NULL (no error) if no
+** fresh mpz could be had, and the caller takes the Python path. */
+static PyObject *mpz_from_bytes(PkRuntime *rt, const uint8_t *b, size_t len) {
+    size_t nlimbs = (len + 7) / 8;
+    PyObject *zero = PyLong_FromLong(0), *m = zero ? PyObject_CallOneArg((PyObject *)rt->nat_ctor, zero) : NULL;
+    Py_XDECREF(zero);
+    if (!m) { PyErr_Clear(); return NULL; }
+    if (Py_REFCNT(m) != 1) { Py_DECREF(m); return NULL; }   /* shared: not ours to fill */
+    uint64_t *limbs = malloc(nlimbs * 8);
+    if (!limbs) { Py_DECREF(m); return NULL; }
+    limbs[nlimbs - 1] = 0;
+    memcpy(limbs, b, len);
+    gmp_import(&((MpzObject *)m)->z, nlimbs, -1, 8, 0, 0, limbs);
+    free(limbs);
+    return m;
+}
+
 PkVal pk_nat_from_bytes(PkRuntime *rt, const uint8_t *b, size_t len) {
     while (len && b[len - 1] == 0) len--;
     if (len <= 8) {
         uint64_t n = 0;
         for (size_t i = len; i-- > 0;) n = (n << 8) | b[i];
         return pk_nat_from_u64(rt, n);
+    }
+    if (rt->nat_ctor && mpz_probe(rt) && gmp_import) {
+        PyObject *m = mpz_from_bytes(rt, b, len);
+        if (m) return box(rt, m);
     }
     PyObject *bytes = PyBytes_FromStringAndSize((const char *)b, (Py_ssize_t)len);
     if (!bytes) return py_fail(rt);
