@@ -46,6 +46,7 @@ lint: install
 bench: install
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_jets.py
+	$(PY) bench/bench_bignat.py
 	$(PY) bench/bench_rex.py
 	$(PY) bench/bench_sire.py
 	$(PY) bench/bench_session.py
