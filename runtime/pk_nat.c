@@ -412,7 +412,8 @@ PkVal pk_nat_bits_at(PkRuntime *rt, PkVal v, uint64_t off, unsigned w) {
         hi = s && k + 1 < (uint64_t)z->size ? z->d[k + 1] << (64 - s) : 0;
         return pk_small((lo | hi) & mask);
     }
-    PkVal shifted = pk_nat_big_rsh(rt, v, pk_nat_from_u64(rt, off));
+    PkVal by = pk_nat_from_u64(rt, off);
+    PkVal shifted = by ? pk_nat_big_rsh(rt, v, by) : 0;
     if (!shifted) return 0;
     if (pk_is_small(shifted)) return pk_small(pk_small_val(shifted) & mask);
     return pk_nat_big_and(rt, shifted, pk_small(mask));
