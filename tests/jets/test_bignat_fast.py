@@ -72,3 +72,33 @@ def test_append_bytes_as_a_string_builder():
         s = _core.call_jet("_Add", s, _core.call_jet("_Lsh", c, 8 * size))
         want.append(c)
     assert s.nat == int.from_bytes(want, "little")
+
+
+FALLBACK = """
+import random, sys
+sys.modules["gmpy2"] = None          # as if gmpy2 were not installed: big nats are Python ints
+from pallas_kernel import _core
+rng = random.Random(4)
+J = lambda *a: _core.call_jet(*a).nat
+for _ in range(200):
+    x = rng.getrandbits(rng.choice([10, 64, 65, 200, 1000]))
+    i, w = rng.randrange(1100), rng.randrange(70)
+    assert J("_Bix", i, x) == (x >> i) & 1 == J("_TestBit", i, x)
+    assert J("_BitSlice", i, w, x) == (x >> i) % (1 << w)
+    assert J("_Met", x) == x.bit_length() and J("_PopCount", x) == bin(x).count("1")
+    assert J("barNat", _core.call_jet("natBar", x)) == x
+    assert J("_Lsh", 97, i) == 97 << i and J("_Cmp", x, i) == (x > i) - (x < i) + 1
+print("ok")
+"""
+
+
+def test_the_same_without_gmpy2():
+    """Without gmpy2 the core holds Python ints and takes the number-protocol paths."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", FALLBACK], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
