@@ -51,6 +51,7 @@ lint: install
 bench: install
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_jets.py
+	$(PY) bench/bench_bignat.py
 	$(PY) bench/bench_rex.py
 	$(PY) bench/bench_sire.py
 	$(PY) bench/bench_session.py
@@ -93,9 +94,9 @@ stress: install
 	rm -rf $(STRESS) && mkdir -p $(STRESS)
 	cp -r setup.py pyproject.toml README.md runtime pallas_kernel tests fuzz $(STRESS)/
 	rm -f $(STRESS)/pallas_kernel/*.so
-	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 ../../$(PY) setup.py -q build_ext --inplace
+	cd $(STRESS) && PK_GC_STRESS=1 PK_ASAN=1 $(abspath $(PY)) setup.py -q build_ext --inplace
 	cd $(STRESS) && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$$(gcc -print-file-name=libasan.so) \
-	  PYTHONPATH=. ../../$(PY) -m pytest -q -p no:cacheprovider -m "core and not large" tests
+	  PYTHONPATH=. $(abspath $(PY)) -m pytest -q -p no:cacheprovider -m "core and not large" tests
 
 # Random and mutated input for the Rex reader, the seed loader and the PLAN
 # notation reader + evaluator (fuzz/fuzz.py): FUZZ_N inputs per target

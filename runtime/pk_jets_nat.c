@@ -121,18 +121,21 @@ static PkVal trunc_nat(PkRuntime *rt, PkVal w, PkVal n) {
 /* (_Trunc w n) = n mod 2^w */
 static PkVal trunc_(PkRuntime *rt, PkVal *a) { return trunc_nat(rt, pk_arg_nat(a, 0), pk_arg_nat(a, 1)); }
 
-/* (_BitSlice o w n) = (n >> o) mod 2^w */
+/* (_BitSlice o w n) = (n >> o) mod 2^w; a narrow slice of a big nat is read
+** in place, without shifting the whole number */
 static PkVal bit_slice(PkRuntime *rt, PkVal *a) {
     PkVal o = pk_arg_nat(a, 0), w = pk_arg_nat(a, 1), n = pk_arg_nat(a, 2);
+    if (!pk_is_small(o)) return pk_small(0);
+    if (pk_is_small(w) && pk_small_val(w) <= 63) return pk_nat_bits_at(rt, n, pk_small_val(o), (unsigned)pk_small_val(w));
     PkVal shifted = rsh(rt, (PkVal[]){n, o});
     return shifted ? trunc_nat(rt, w, shifted) : 0;
 }
 
-/* (_TestBit i n) = bit i of n */
+/* (_TestBit i n) = bit i of n, read in place */
 static PkVal test_bit(PkRuntime *rt, PkVal *a) {
-    PkVal s = rsh(rt, (PkVal[]){pk_arg_nat(a, 1), pk_arg_nat(a, 0)});
-    if (!s) return 0;
-    return pk_is_small(s) ? pk_small(pk_small_val(s) & 1) : pk_nat_big_and(rt, s, pk_small(1));
+    PkVal i = pk_arg_nat(a, 0);
+    if (!pk_is_small(i)) return pk_small(0);          /* beyond any held nat */
+    return pk_nat_bits_at(rt, pk_arg_nat(a, 1), pk_small_val(i), 1);
 }
 
 /* (_SetBit i n), (_ClearBit i n): n with bit i set or cleared */
@@ -185,14 +188,7 @@ static PkVal ord_weld(PkRuntime *rt, PkVal *a) { (void)rt; return pk_arg(a, 0) =
 static PkVal bix(PkRuntime *rt, PkVal *a) {
     PkVal i = pk_arg_nat(a, 0), n = pk_arg_nat(a, 1);
     if (!pk_is_small(i)) return pk_small(0);          /* beyond any held nat */
-    uint64_t k = pk_small_val(i);
-    if (pk_is_small(n)) return pk_small(k < 63 ? (pk_small_val(n) >> k) & 1 : 0);
-    size_t len;
-    uint8_t *b = pk_nat_bytes(rt, n, &len);
-    if (!b) return 0;
-    PkVal r = pk_small(k / 8 < len ? (b[k / 8] >> (k % 8)) & 1 : 0);
-    free(b);
-    return r;
+    return pk_nat_bits_at(rt, n, pk_small_val(i), 1);
 }
 
 /* name, arity, strict mask, deep mask, order, code, eager (omitted: false) */

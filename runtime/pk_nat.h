@@ -37,6 +37,7 @@ PkVal pk_nat_big_and(PkRuntime *rt, PkVal a, PkVal b);
 PkVal pk_nat_big_or(PkRuntime *rt, PkVal a, PkVal b);
 PkVal pk_nat_big_xor(PkRuntime *rt, PkVal a, PkVal b);
 PkVal pk_nat_big_pow(PkRuntime *rt, PkVal a, PkVal b);
+PkVal pk_nat_bits_at(PkRuntime *rt, PkVal v, uint64_t off, unsigned w);  /* w <= 63 */
 uint64_t pk_nat_popcount(PkRuntime *rt, PkVal v);       /* UINT64_MAX on error */
 
 /* NAT(x): x if it is a nat, else 0 (x in WHNF). */
