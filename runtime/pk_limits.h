@@ -24,15 +24,17 @@
 ** heap that collection left, so marking costs a bounded amount per byte
 ** allocated however large the live heap grows; but never before
 ** PK_GC_MIN_BYTES, so a small heap is not collected constantly. The floor
-** is kept small (16 MB, was 64) so the chunks and free cells stay in cache
-** and fresh pages are not touched (zeroed by the kernel) for each new
-** stretch of garbage: a long fold of plain PLAN ran 2x faster, tab
-** inserts no slower (bench/bench_gc.py). */
+** stays at 64 MB: a collection costs more than its live bytes suggest (the
+** sweep walks every object in list order, a cache miss each: 8-20 ms with
+** the prelude's 7.7 MB live), so with 16 MB a tab of 4x10^4 inserts with
+** the prelude loaded spent 13.7 s collecting instead of 2.6 s
+** (bench/bench_gc.py; a fresh process peaks lower, 86 MB instead of 113 for
+** a fold of 10^6, for no time gained). */
 #ifndef PK_GC_PAUSE
 #define PK_GC_PAUSE 100
 #endif
 #ifndef PK_GC_MIN_BYTES
-#define PK_GC_MIN_BYTES ((size_t)16 << 20)
+#define PK_GC_MIN_BYTES ((size_t)64 << 20)
 #endif
 
 /* PK_GC_STRESS: collect at every safe point, to flush out unrooted values. */
