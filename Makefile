@@ -50,6 +50,7 @@ lint: install
 
 bench: install
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_gc.py
 	$(PY) bench/bench_jets.py
 	$(PY) bench/bench_bignat.py
 	$(PY) bench/bench_rex.py

@@ -22,11 +22,19 @@
 ** value larger than L is ever made. Collections come
 ** sooner as the live heap nears L, so that garbage never causes a failure
 ** that a collection would have avoided.
+**
+** Pacing (set_trigger): otherwise a collection comes once the bytes
+** allocated since the last one pass the live heap it left (PK_GC_PAUSE
+** percent of it), with a floor, so the marking work per byte allocated stays
+** bounded as the live heap grows. Chunks are never returned (no page is
+** mapped again for the next stretch of garbage); large objects go back to
+** malloc.
 */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pk_value.h"
 #include "pk_nat.h"
 #include "pk_jet.h"
@@ -64,13 +72,15 @@ PkVal pk_fail_memory(PkRuntime *rt, const char *fmt, ...) {
     return pk_fail(rt, PK_ERR_NOMEM, rt->err_buf);
 }
 
-/* The next collection starts once this much was allocated: as before the
-** limit existed (the live heap, at least PK_GC_MIN_BYTES), but never more
-** than half of what is left under the limit (at least L/64, so a heap just
-** under the limit is not collected at every step). */
+/* The next collection starts once this much was allocated: PK_GC_PAUSE
+** percent of the live heap, at least PK_GC_MIN_BYTES (pk_limits.h), but
+** never more than half of what is left under the limit (at least L/64, so a
+** heap just under the limit is not collected at every step). */
 static void set_trigger(PkRuntime *rt) {
     size_t l = rt->mem_limit, live = rt->heap_live;
-    size_t t = live > PK_GC_MIN_BYTES ? live : PK_GC_MIN_BYTES;
+    /* live <= 1.5 L and L <= SIZE_MAX / 4: no wrap for a pause up to 200 */
+    size_t paced = live / 100 * PK_GC_PAUSE;
+    size_t t = paced > PK_GC_MIN_BYTES ? paced : PK_GC_MIN_BYTES;
     size_t room = l > live ? (l - live) / 2 : 0;
     if (room < l / 64) room = l / 64;
     rt->gc_trigger = t < room ? t : room;
@@ -226,7 +236,14 @@ static void mark_children(PkRuntime *rt, size_t *top, PkObj *o) {
     }
 }
 
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);   /* C11; a wall clock, fine for a counter */
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void pk_gc_collect(PkRuntime *rt) {
+    uint64_t start = now_ns();    /* collections are rare: the clock costs nothing */
     size_t top = 0;
     for (size_t i = 0; i < rt->sp; i++) mark_from(rt, &top, rt->stack[i]);
     for (size_t i = 0; i < rt->nhandles; i++) mark_from(rt, &top, rt->handles[i]);
@@ -269,8 +286,10 @@ void pk_gc_collect(PkRuntime *rt) {
         }
     }
     rt->heap_bytes = rt->heap_live = live;
+    rt->allocated += rt->since_gc;
     rt->since_gc = 0;
     rt->gc_count++;
+    rt->gc_ns += now_ns() - start;
     set_trigger(rt);
 }
 

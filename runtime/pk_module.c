@@ -848,13 +848,16 @@ static PyObject *core_jet_report(PyObject *mod, PyObject *unused) {
 
 static PyObject *core_stats(PyObject *mod, PyObject *unused) {
     PkRuntime *rt = RT;
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:n,s:n}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:d,s:K,s:n,s:n,s:n}",
         "steps", (unsigned long long)rt->steps,
         "jet_calls", (unsigned long long)rt->jet_calls,
         "jet_matches", (unsigned long long)rt->jet_matches,
         "jet_mismatches", (unsigned long long)rt->jet_mismatches,
         "gc_count", (unsigned long long)rt->gc_count,
+        "gc_seconds", (double)rt->gc_ns / 1e9,
+        "allocated", (unsigned long long)(rt->allocated + rt->since_gc),
         "heap_bytes", (Py_ssize_t)rt->heap_bytes,
+        "heap_live", (Py_ssize_t)rt->heap_live,
         "stack_words", (Py_ssize_t)rt->stack_cap);
 }
 

@@ -137,6 +137,8 @@ typedef struct PkRuntime {
     char *bump, *bump_end;     /* small objects are carved from chunks ... */
     void *chunks;              /* ... kept on this list until the runtime ends */
     size_t heap_bytes, heap_live, since_gc, gc_count;
+    uint64_t gc_ns;            /* time spent collecting, for stats() */
+    uint64_t allocated;        /* bytes allocated before the last collection */
     /* The memory limit of an evaluation (pk_gc.c): after a collection at most
     ** mem_limit bytes may stay live (objects and the digits of big nats), and
     ** at most mem_hard (1.5 times that) may be held, garbage included,

@@ -273,7 +273,9 @@ DEFAULT_MEMORY_LIMIT = get_memory_limit()
 
 
 def stats() -> dict:
-    """Counters of the runtime: steps, jet calls and matches, collections, heap size."""
+    """Counters of the runtime: steps, jet calls and matches, collections
+    (``gc_count``, ``gc_seconds``), bytes allocated in all (``allocated``), heap
+    size now and live after the last collection (``heap_bytes``, ``heap_live``)."""
     return _core.stats()
 
 
