@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Optional
 
 from ..plan import Value
-from ..plan.tree import App, Law, Pin
+from ..plan.tree import Pin
 from ..plan.view import layer
 from ..sire.library_reference import Entry
 from ..sire.modules import search_path
+from ..sire.session import value_arity
 from ..sire.session import BindingInfo, Session
 from .magics import MAGICS, is_magic_cell
 
@@ -166,25 +167,10 @@ def kind_label(value: object) -> str:
         return "nat"
     if value.shape in ("row", "tab", "set", "bar", "cow"):
         return value.shape
-    arity = _arity(value)
+    arity = value_arity(value)
     if arity:
         return f"law/{arity}" + (" (pinned)" if kind == "pin" else "")
     return kind
-
-
-def _arity(value: Value) -> int:
-    """Arguments still expected: a law's arity less those applied, through pins."""
-    t, given = layer(value), 0
-    while True:
-        if isinstance(t, App):
-            given += 1
-            t = layer(t.fun)
-        elif isinstance(t, Pin):
-            t = layer(t.item)
-        elif isinstance(t, Law):
-            return max(t.arity - given, 0)
-        else:
-            return 0
 
 
 def _value_of(session: Session, name: str) -> object:

@@ -337,19 +337,7 @@ class Store:
         numbered in order; the number of the first. Durable on return. An
         empty batch writes nothing and returns the next number."""
         batch = [bytes(r) for r in records]
-        first = self._next_event
-        if not batch:
-            return first
-
-        def write(txn: lmdb.Transaction) -> None:
-            with txn.cursor(self._events) as cur:
-                for i, record in enumerate(batch):
-                    key = _event_key(first + i)
-                    cur.put(key, _seal(key, record), append=True)
-
-        self._write(write)
-        self._next_event = first + len(batch)
-        return first
+        return self._append(len(batch), lambda txn: batch)
 
     def append_pinned_events(self, events: list[tuple[bytes, list[Value]]]) -> int:
         """Group commit of events whose records name pins: in one
@@ -359,19 +347,25 @@ class Store:
         for _, pins in events:
             if not all(_is_pin(p) for p in pins):
                 raise StoreError(f"store {self.path}: an event record names pins only")
+        return self._append(len(events), lambda txn: [
+            bytes(tag) + b"".join(self._store_pins(txn, p) for p in pins) for tag, pins in events])
+
+    def _append(self, count: int, records) -> int:
+        """Append ``count`` events whose records ``records(txn)`` makes inside
+        the one write transaction (so pins it stores commit with them); the
+        number of the first."""
         first = self._next_event
-        if not events:
+        if not count:
             return first
 
         def write(txn: lmdb.Transaction) -> None:
-            records = [bytes(tag) + b"".join(self._store_pins(txn, p) for p in pins) for tag, pins in events]
             with txn.cursor(self._events) as cur:
-                for i, record in enumerate(records):
+                for i, record in enumerate(records(txn)):
                     key = _event_key(first + i)
                     cur.put(key, _seal(key, record), append=True)
 
         self._write(write)
-        self._next_event = first + len(events)
+        self._next_event = first + count
         return first
 
     def last_event(self) -> int:

@@ -370,7 +370,7 @@ class Session:
         value = value.force()
         kind = value.kind
         module = _name(b.location) if isinstance(b.location, int) and b.location else ""
-        info = dict(name=name, kind=kind, arity=_arity(value), value=value,
+        info = dict(name=name, kind=kind, arity=value_arity(value), value=value,
                     pin_hash=plan.hash_b58(value) if kind == "pin" else None,
                     jet=bool(value.has_jet) if kind == "pin" else False,
                     module=module, key=b.key)
@@ -439,9 +439,9 @@ class Session:
         that the name itself is the best name of, its signature
         ``(name a b)`` (the arguments named a, b, c, ...)."""
         value = ev.binding.value
-        if (isinstance(value, Value) and value.kind == "pin" and _arity(value)
+        if (isinstance(value, Value) and value.kind == "pin" and value_arity(value)
                 and self._scope_names().pin_name(value) == ev.name):
-            return "(" + " ".join([ev.name, *_arg_names(_arity(value))]) + ")"
+            return "(" + " ".join([ev.name, *_arg_names(value_arity(value))]) + ")"
         return f"{ev.name}={self.show(value, limit)}"
 
     def scope_names(self) -> Names:
@@ -479,7 +479,7 @@ def _import_scope(st: State, module: int) -> None:
     st.touch_scope()
 
 
-def _arity(value: Value) -> int:
+def value_arity(value: Value) -> int:
     """How many more arguments a value takes before it runs (0 for nats and
     saturated data): a law's arity less the arguments it has, through pins."""
     t, given = layer(value), 0

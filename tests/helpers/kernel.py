@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 from queue import Empty
-from typing import Iterator
+from typing import Iterator, Optional
 
 from pallas_kernel.kernel.install import KERNEL_NAME, write_spec_dir
 
@@ -80,15 +80,17 @@ def shell_reply(kc, send, *args, **kwargs) -> dict:
 
 
 @contextlib.contextmanager
-def kernel_on(machine: Path) -> Iterator[tuple]:
+def kernel_on(machine: Path, cwd: Optional[Path] = None) -> Iterator[tuple]:
     """(KernelManager, BlockingKernelClient) of a kernel whose machine is
-    ``machine`` (PALLAS_MACHINE), shut down cleanly (the machine closed)."""
+    ``machine`` (PALLAS_MACHINE), started in ``cwd``, shut down cleanly (the
+    machine closed)."""
     from jupyter_client.manager import start_new_kernel
 
     with kernel_environment():
         os.environ["PALLAS_MACHINE"] = str(machine)
         try:
-            km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT)
+            extra = {} if cwd is None else {"cwd": str(cwd)}
+            km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT, **extra)
         finally:
             del os.environ["PALLAS_MACHINE"]
         try:

@@ -4,14 +4,12 @@ names, the pin DAG's SVG, and a few through the real kernel."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.kernel import KERNEL_NAME, TIMEOUT, execute, kernel_environment, shell_reply
+from helpers.kernel import execute, kernel_on, shell_reply
 
 from pallas_kernel import plan
 from pallas_kernel.kernel.cells import CellRunner
@@ -343,23 +341,6 @@ def test_magic_names_complete_after_the_prefix(host):
 
 
 # ----- through the kernel ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def kernel_on(machine: Path, cwd: Path):
-    from jupyter_client.manager import start_new_kernel
-
-    with kernel_environment():
-        os.environ["PALLAS_MACHINE"] = str(machine)
-        try:
-            km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT, cwd=str(cwd))
-        finally:
-            del os.environ["PALLAS_MACHINE"]
-        try:
-            yield km, kc
-        finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=False)
 
 
 def test_magics_through_the_kernel(tmp_path):
