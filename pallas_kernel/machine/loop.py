@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TextIO
 
 from .. import plan
-from ..errors import MachineError
+from ..errors import MachineError, PallasError
 from ..plan import Value
 from ..plan.view import nat_of
 from ..sire.show import show_value
@@ -174,7 +174,7 @@ class Runner:
                     self._take_answer(*item[1:])
                 else:
                     item[1]()
-            except (MachineError, BadRequest, ValueError, TypeError) as e:
+            except (PallasError, BadRequest, ValueError, TypeError) as e:   # a device bug must not stop the machine
                 self.warn(f"a device's answer failed: {e}")
             try:
                 item = inbox.get_nowait()
@@ -189,7 +189,13 @@ class Runner:
         if req is None or req.key != key:
             return
         del self.open[where]
-        value = make()
+        try:
+            value = make()
+        except (PallasError, ValueError, TypeError) as e:     # a device's bug: the cog gets 0
+            self.warn(f"cog {key.cog} slot {key.slot}: the {req.device} device's answer failed"
+                      f" ({e}); answered 0")
+            self.put_ready(key.cog, key.slot, plan.nat(0), logged(0))
+            return
         self.put_ready(key.cog, key.slot, value, plan.nat(0) if recomputable else logged(value))
 
     def put_ready(self, cog_id: int, slot: int, answer: Value, receipt: Value) -> None:

@@ -207,3 +207,43 @@ def test_a_second_start_on_the_same_store_is_refused(tmp_path):
 
     start(path, out=io.StringIO(), on_ready=try_second)
     assert errors and "already open in this process" in errors[0]
+
+
+class BrokenDevice:
+    """A device whose answer cannot be built (a bug in a device)."""
+
+    name = "broken"
+
+    def __init__(self, hub):
+        self.hub = hub
+
+    def parse(self, key, args):
+        return None
+
+    def issue(self, key, request):
+        from pallas_kernel.errors import SeedError
+
+        def make():
+            raise SeedError("not a seed")
+        self.hub.answer(key, make)
+
+    def cancel(self, key):
+        pass
+
+    def recompute(self, args):
+        return None
+
+    def close(self):
+        pass
+
+
+def test_a_device_whose_answer_fails_gives_zero_and_a_warning(tmp_path):
+    from pallas_kernel.machine.service import standard_devices
+    s = session()
+    r = s.run("= (askBroken k)\n: r < syscall [%broken 1]\n| trk [%broken r]\n| k 0\n\n"
+              "brokenCog=(runCog askBroken)")
+    assert r.ok, [f.message() for f in r.failures()]
+    reason, out, _ = run(tmp_path, "brokenCog", devices=standard_devices() + [BrokenDevice])
+    assert reason == "idle"
+    assert traces(out) == ["[%broken 0]"]
+    assert "the broken device's answer failed (not a seed); answered 0" in out
