@@ -67,7 +67,7 @@ from ..sire.session import Evaluated, Failed, Session, Traced
 from .cells import CellRunner, failure_report
 from .dag import dag_svg
 from .display import STYLE, mime_bundle
-from .notebook import NotebookMachine, _cell_record
+from .notebook import NotebookMachine, cell_record
 
 __all__ = ["PREFIX", "MAGICS", "Magic", "MagicCall", "MagicError", "MagicHost", "MagicRun",
            "Display", "Text", "is_magic_cell", "register", "run_magic_cell", "execute"]
@@ -429,7 +429,7 @@ def magic_log(host: MagicHost, call: MagicCall) -> list[Output]:
 
 def _log_row(store: Any, number: int, record: bytes, show: Callable[[Value], str]) -> list[str]:
     if is_cell_record(record):
-        cell = _cell_record(number, read_cell(store, number, record, session=False)[0])
+        cell = cell_record(number, read_cell(store, number, record, session=False)[0])
         lines = [ln for ln in cell.source.split("\n") if ln.strip()]
         first = lines[0] if lines else ""
         if len(first) > SUMMARY_CHARS:

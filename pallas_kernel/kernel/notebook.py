@@ -118,7 +118,7 @@ class NotebookMachine:
         store = self.machine.store
         for number, record in store.events():
             if is_cell_record(record):
-                out.append(_cell_record(number, read_cell(store, number, record, session=False)[0]))
+                out.append(cell_record(number, read_cell(store, number, record, session=False)[0]))
         return out
 
     def close(self) -> None:
@@ -128,7 +128,8 @@ class NotebookMachine:
             shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
-def _cell_record(number: int, info: Value) -> CellRecord:
+def cell_record(number: int, info: Value) -> CellRecord:
+    """The cell event ``number`` read back from its ``info`` tab."""
     by_name = {}
     for key, value in tab_items(info) or []:
         try:
@@ -156,4 +157,4 @@ def default_machine() -> NotebookMachine:
     return NotebookMachine.open(path, temporary)
 
 
-__all__ = ["CellRecord", "MACHINES_DIR", "NotebookMachine", "default_machine", "machine_path"]
+__all__ = ["CellRecord", "MACHINES_DIR", "cell_record", "NotebookMachine", "default_machine", "machine_path"]
