@@ -252,6 +252,13 @@ enter:                                    /* rt->sp is just above the env */
                 switch (pk_instr_op(ins)) {
                 case PK_I_REF:   st[sp++] = st[env + arg]; break;
                 case PK_I_CONST: st[sp++] = c->consts[arg]; break;
+                case PK_I_APPK: {
+                    sp -= pk_app_n(arg);
+                    PkVal a = mk_app(rt, c->consts[pk_app_k(arg)], pk_app_n(arg), &st[sp]);
+                    if (!a) goto fail;
+                    st[sp++] = a;
+                    break;
+                }
                 default: {        /* PK_I_APP */
                     sp -= pk_app_n(arg) + 1;
                     PkVal a = mk_app(rt, st[sp], pk_app_n(arg), &st[sp + 1]);
@@ -268,9 +275,10 @@ enter:                                    /* rt->sp is just above the env */
     }
 
 resume:                                   /* the awaited value is st[sp-1] */
+    /* No reserve: `enter` reserved this law's whole value stack, and the
+    ** stack never shrinks while an evaluation is under way. */
     c = law->code;
     rt->sp = sp;
-    if (!pk_gc_stack_reserve(rt, c->maxstack + 4)) goto fail;
 
 body:
     st = rt->stack;
@@ -279,39 +287,66 @@ body:
         switch (pk_instr_op(ins)) {
         case PK_I_REF:   st[sp++] = st[env + arg]; break;
         case PK_I_CONST: st[sp++] = c->consts[arg]; break;
-        case PK_I_APP: {
+        case PK_I_APP: {                  /* [f x1..xn] -> the lazy call */
             uint32_t n = pk_app_n(arg);
             sp -= n + 1;
             if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(st[sp])->jet &&
                 (res = inline_op(pk_app_hint(arg), st[sp + 1], st[sp + 2]))) {
-                if (pk_instr_op(c->instr[pc + 1]) == PK_I_RET) goto returned;
-                st[sp++] = res;               /* computed where it is built */
+                st[sp++] = res;           /* computed where it is built */
                 break;
-            }
-            if (pk_instr_op(c->instr[pc + 1]) == PK_I_RET) {
-                /* result position: no thunk */
-                PkVal f = pk_deref(st[sp]);
-                if (pk_is_pin(f) && pk_pin(f)->jet && pk_pin(f)->jet->eager && rt->jets_enabled) {
-                    res = try_eager(rt, pk_pin(f)->jet, n, &st[sp + 1]);
-                    if (res) goto returned;
-                    if (rt->err) goto fail;
-                }
-                memmove(&st[env], &st[sp], (n + 1) * sizeof(PkVal));
-                rt->sp = env + n + 1;
-                PkLaw *callee = direct_law(rt, f, n);
-                if (callee && may_enter(rt)) {      /* a tail call: replace this law */
-                    st[env] = f;
-                    law = callee;
-                    goto enter;
-                }
-                *tail_n = n;              /* the caller applies */
-                *at = env;
-                return RUN_TAIL;
             }
             PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
             if (!a) goto fail;
             st[sp++] = a;
             break;
+        }
+        case PK_I_APPK: {                 /* [x1..xn] -> the lazy call of consts[k] */
+            uint32_t n = pk_app_n(arg);
+            PkVal f = c->consts[pk_app_k(arg)];
+            sp -= n;
+            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
+                (res = inline_op(pk_app_hint(arg), st[sp], st[sp + 1]))) {
+                st[sp++] = res;
+                break;
+            }
+            PkVal a = mk_app(rt, f, n, &st[sp]);
+            if (!a) goto fail;
+            st[sp++] = a;
+            break;
+        }
+        case PK_I_TAIL:                   /* [f x1..xn] -> the result is the call */
+        case PK_I_TAILK: {                /* [x1..xn], f = consts[k] */
+            uint32_t n = pk_app_n(arg);
+            PkVal f, *xs;
+            if (pk_instr_op(ins) == PK_I_TAILK) {
+                sp -= n;
+                f = c->consts[pk_app_k(arg)];
+                xs = &st[sp];
+            } else {
+                sp -= n + 1;
+                f = st[sp];
+                xs = &st[sp + 1];
+            }
+            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
+                (res = inline_op(pk_app_hint(arg), xs[0], xs[1])))
+                goto returned;
+            f = pk_deref(f);
+            if (pk_is_pin(f) && pk_pin(f)->jet && pk_pin(f)->jet->eager && rt->jets_enabled) {
+                res = try_eager(rt, pk_pin(f)->jet, n, xs);
+                if (res) goto returned;
+                if (rt->err) goto fail;
+            }
+            memmove(&st[env + 1], xs, n * sizeof(PkVal));   /* over this law's env */
+            st[env] = f;
+            rt->sp = env + n + 1;
+            PkLaw *callee = direct_law(rt, f, n);
+            if (callee && may_enter(rt)) {  /* a tail call: replace this law */
+                law = callee;
+                goto enter;
+            }
+            *tail_n = n;                  /* the caller applies */
+            *at = env;
+            return RUN_TAIL;
         }
         case PK_I_EVAL: {
             PkVal v = pk_deref(st[sp - 1]);
@@ -321,23 +356,35 @@ body:
             *out = v;
             return RUN_EVAL;
         }
-        case PK_I_EVAL_APP: {             /* [f x1..xn] -> LAWK frame, the call */
+        case PK_I_EVAL_APP:               /* [f x1..xn] -> LAWK frame, the call */
+        case PK_I_EVAL_APPK: {            /* [x1..xn], f = consts[k] */
             uint32_t n = pk_app_n(arg);
-            size_t base = sp - n - 1;
-            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(st[base])->jet &&
-                (res = inline_op(pk_app_hint(arg), st[base + 1], st[base + 2]))) {
+            size_t base;                  /* where the result goes */
+            PkVal f, *xs;
+            if (pk_instr_op(ins) == PK_I_EVAL_APPK) {
+                base = sp - n;
+                f = c->consts[pk_app_k(arg)];
+                xs = &st[base];
+            } else {
+                base = sp - n - 1;
+                f = st[base];
+                xs = &st[base + 1];
+            }
+            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
+                (res = inline_op(pk_app_hint(arg), xs[0], xs[1]))) {
                 st[base] = res;
                 sp = base + 1;
                 break;
             }
-            PkVal f = st[base], d = pk_deref(f);
+            PkVal d = pk_deref(f);
             if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
-                PkVal r = try_eager(rt, pk_pin(d)->jet, n, &st[base + 1]);
+                PkVal r = try_eager(rt, pk_pin(d)->jet, n, xs);
                 if (r) { st[base] = r; sp = base + 1; break; }   /* computed in place */
                 if (rt->err) goto fail;
             }
-            memmove(&st[base + 3], &st[base + 1], n * sizeof(PkVal));
-            st[base + 2] = d;             /* [LAWK frame] then the call [f x1..xn] */
+            /* [LAWK frame] then the call [f x1..xn]; moving up, so from the end */
+            for (uint32_t i = n; i-- > 0;) st[base + 3 + i] = xs[i];
+            st[base + 2] = d;
             suspend(rt, env, base, pc + 1);
             rt->sp = base + 3 + n;
             PkLaw *callee = direct_law(rt, d, n);

@@ -26,7 +26,8 @@ static bool emit(PkRuntime *rt, Out *o, uint64_t ins) {
     return true;
 }
 
-static bool emit_const(PkRuntime *rt, Out *o, PkVal v) {
+/* Add v to the constants; its index goes to *k. */
+static bool add_const(PkRuntime *rt, Out *o, PkVal v, size_t *k) {
     if (o->nconsts == o->ccap) {
         size_t cap = o->ccap ? o->ccap * 2 : 8;
         PkVal *t = realloc(o->consts, cap * sizeof *t);
@@ -35,7 +36,13 @@ static bool emit_const(PkRuntime *rt, Out *o, PkVal v) {
         o->ccap = cap;
     }
     o->consts[o->nconsts] = v;
-    return emit(rt, o, pk_instr(PK_I_CONST, o->nconsts++));
+    *k = o->nconsts++;
+    return true;
+}
+
+static bool emit_const(PkRuntime *rt, Out *o, PkVal v) {
+    size_t k;
+    return add_const(rt, o, v, &k) && emit(rt, o, pk_instr(PK_I_CONST, k));
 }
 
 /* (k f x ...) with nat head k and exactly n args? */
@@ -44,12 +51,36 @@ static bool is_op(PkVal e, uint64_t k, uint32_t n) {
 }
 
 /* Work items: a value to compile, or "APP n", tagged 2 in the low two bits
-** (heap pointers end in 000 and small nats in 1, so the tags cannot clash). */
+** (heap pointers end in 000 and small nats in 1, so the tags cannot clash).
+** K_MARK in the argument says the call is an APPK (its head a constant). */
 #define APP_MARK(arg) ((((PkVal)(arg)) << 2) | 2)
 #define IS_MARK(w)    (((w) & 3) == 2)
+#define K_MARK        ((uint64_t)1 << 57)
 
 static const PkJet *jet_of(PkVal head);
 static int op_hint(const PkJet *j);
+
+/* Is the head e of a call, read as code, a constant (not an argument or let
+** reference, not a call)? Then its value goes to *v. */
+static bool const_head(PkVal e, uint64_t maxref, PkVal *v) {
+    e = pk_deref(e);
+    if ((pk_is_small(e) && pk_small_val(e) <= maxref) || is_op(e, 0, 2)) return false;
+    *v = is_op(e, 2, 1) ? pk_deref(pk_clo(e)->args[0]) : e;
+    return true;
+}
+
+/* The argument of a call of n arguments of head e with the given hint: with
+** the K form's constant index (and K_MARK) when e is a constant that fits. */
+static bool call_arg(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, uint32_t n, int hint,
+                     uint64_t *arg) {
+    PkVal v;
+    size_t k;
+    *arg = pk_app_arg(n, hint);
+    if (o->nconsts >= PK_K_MAX || !const_head(e, maxref, &v)) return true;
+    if (!add_const(rt, o, v, &k)) return false;
+    *arg |= ((uint64_t)k << 36) | K_MARK;
+    return true;
+}
 
 static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
                          PkWalkStack *work, uint32_t *maxstack, uint32_t depth) {
@@ -58,8 +89,9 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
     while (work->n) {
         PkVal w = pk_walk_pop(work);
         if (IS_MARK(w)) {                    /* APP n: pops n+1, pushes 1 */
-            uint64_t arg = w >> 2;        /* the count, and an inline hint */
-            if (!emit(rt, o, pk_instr(PK_I_APP, arg))) return false;
+            uint64_t arg = w >> 2;        /* the count, an inline hint, K */
+            int op = arg & K_MARK ? PK_I_APPK : PK_I_APP;
+            if (!emit(rt, o, pk_instr(op, arg & ~K_MARK))) return false;
             depth -= pk_app_n(arg);
             continue;
         }
@@ -78,7 +110,11 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
                 e = pk_deref(pk_clo(e)->args[0]);
             }
             const PkJet *j = jet_of(e);
-            work->v[mark] = APP_MARK(pk_app_arg(n, j && j->arity == n ? op_hint(j) : PK_OP_NONE));
+            uint64_t arg;
+            if (!call_arg(rt, o, e, maxref, (uint32_t)n,
+                          j && j->arity == n ? op_hint(j) : PK_OP_NONE, &arg)) return false;
+            work->v[mark] = APP_MARK(arg);
+            if (arg & K_MARK) continue;       /* the head is not pushed */
             depth--;                          /* f is pushed again below */
             if (!pk_walk_push(rt, work, e)) return false;
         } else if (is_op(e, 2, 1)) {
@@ -172,21 +208,33 @@ static int op_hint(const PkJet *j) {
 ** below that they are built lazily, which bounds this recursion. */
 #define STRICT_LEVELS 4
 
-/* Compile e at value-stack depth `depth`. strict: leave its WHNF (a call is
-** evaluated in place, no thunk); otherwise its lazy value. In both cases the
-** arguments a strict jet would force first are evaluated before the call,
-** in the jet's order, and the rest are built lazily; for two arguments
-** forced right to left, SWAP then puts them back in their places. */
+/* How compile_call leaves a value: built lazily, evaluated, or returned. */
+enum { LAZY, STRICT, TAIL };
+
+/* Compile e at value-stack depth `depth`. STRICT: leave its WHNF (a call is
+** evaluated in place, no thunk); LAZY: its lazy value; TAIL: return it (a
+** call is made by the caller, without a thunk). In all cases the arguments a
+** strict jet would force first are evaluated before the call, in the jet's
+** order, and the rest are built lazily; for two arguments forced right to
+** left, SWAP then puts them back in their places. */
 static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalkStack *work,
-                         uint32_t *maxstack, uint32_t depth, int level, bool strict) {
+                         uint32_t *maxstack, uint32_t depth, int level, int mode) {
     PkVal head, args[8];
     e = pk_deref(e);
     uint32_t n = level < STRICT_LEVELS ? split_app(e, &head, args, 8) : 0;
     if (n == 0) {
         /* a constant of the body is in normal form already: no EVAL */
         bool constant = !is_op(e, 0, 2) && !(pk_is_small(e) && pk_small_val(e) <= maxref);
-        return compile_expr(rt, o, e, maxref, work, maxstack, depth) &&
-               (!strict || constant || emit(rt, o, pk_instr(PK_I_EVAL, 0)));
+        if (!compile_expr(rt, o, e, maxref, work, maxstack, depth)) return false;
+        if (mode == STRICT) return constant || emit(rt, o, pk_instr(PK_I_EVAL, 0));
+        if (mode == LAZY) return true;
+        /* TAIL: a call (of more than 8 arguments) just built is returned as a
+        ** call, not as a thunk; anything else is returned as it is */
+        uint64_t *last = &o->instr[o->ninstr - 1];
+        int op = pk_instr_op(*last);
+        if (op != PK_I_APP && op != PK_I_APPK) return emit(rt, o, pk_instr(PK_I_RET, 0));
+        *last = pk_instr(op == PK_I_APP ? PK_I_TAIL : PK_I_TAILK, pk_instr_arg(*last));
+        return true;
     }
     const PkJet *j = jet_of(head);
     uint8_t place[8];                     /* place[k]: the index of the k-th emitted */
@@ -201,16 +249,20 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
         for (uint32_t f = 0; f < nfirst; f++) early |= place[f] == i;
         if (!early) place[k++] = (uint8_t)i;
     }
-    bool ok = compile_expr(rt, o, head, maxref, work, maxstack, depth);
+    uint64_t arg;
+    bool ok = call_arg(rt, o, head, maxref, n, j && j->arity == n ? op_hint(j) : PK_OP_NONE, &arg);
+    bool konst = arg & K_MARK;
+    ok = ok && (konst || compile_expr(rt, o, head, maxref, work, maxstack, depth));
     bool swap = false;
     for (uint32_t k = 0; ok && k < n; k++) {
-        ok = k < nfirst ? compile_call(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k, level + 1, true)
+        ok = k < nfirst ? compile_call(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k, level + 1, STRICT)
                         : compile_expr(rt, o, args[place[k]], maxref, work, maxstack, depth + 1 + k);
         swap |= place[k] != k;
     }
     if (ok && swap) ok = emit(rt, o, pk_instr(PK_I_SWAP, 0));
-    int hint = j && j->arity == n ? op_hint(j) : PK_OP_NONE;
-    return ok && emit(rt, o, pk_instr(strict ? PK_I_EVAL_APP : PK_I_APP, pk_app_arg(n, hint)));
+    static const int ops[3][2] = {{PK_I_APP, PK_I_APPK}, {PK_I_EVAL_APP, PK_I_EVAL_APPK},
+                                  {PK_I_TAIL, PK_I_TAILK}};
+    return ok && emit(rt, o, pk_instr(ops[mode][konst], arg & ~K_MARK));
 }
 
 /* The result segment: nested _If calls become branches; every other result
@@ -232,7 +284,7 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
         uint32_t nargs = split_app(e, &head, a, 3), ncases;
         if (nargs == 3 && (is_jet_pin(head, "_If") || is_jet_pin(head, "_Ifz"))) {
             /* the condition, evaluated at once (in place when it is a call) */
-            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true);
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, STRICT);
             size_t k = o->ninstr;
             ok = ok && emit(rt, o, pk_instr(is_jet_pin(head, "_If") ? PK_I_IF : PK_I_IFZ, 0));
             /* then-branch first, then the patch, then the else-branch */
@@ -242,7 +294,7 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
         }
         if (nargs == 3 && is_jet_pin(head, "_Switch") && (ncases = row_in_code(a[2], cases))) {
             /* the index, then a jump table: fallback, case 0 .. case n-1 */
-            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true) &&
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, STRICT) &&
                  emit(rt, o, pk_instr(PK_I_SWITCH, ncases));
             size_t table = o->ninstr;
             for (uint32_t i = 0; ok && i <= ncases; i++) ok = emit(rt, o, 0);
@@ -260,12 +312,11 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
         }
         if (nargs == 2 && is_jet_pin(head, "_Seq")) {
             /* the first argument's WHNF is demanded, then dropped */
-            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, true) &&
+            ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, STRICT) &&
                  emit(rt, o, pk_instr(PK_I_POP, 0)) && pk_walk_push(rt, &spine, a[1]);
             continue;
         }
-        ok = compile_call(rt, o, e, maxref, work, maxstack, 0, 0, false) &&
-             emit(rt, o, pk_instr(PK_I_RET, 0));
+        ok = compile_call(rt, o, e, maxref, work, maxstack, 0, 0, TAIL);
     }
     pk_walk_done(&spine);
     return ok;
