@@ -119,19 +119,28 @@ static void fill_slot(PkVal hole, PkVal value) {
     pk_thunk(hole)->fun = value;
 }
 
-/* A call of an eager jet whose forced arguments are all nats already:
-** compute it now (it cannot crash or loop, so doing it early is invisible).
-** Returns 0 with rt->err clear when the call must stay lazy. */
+/* A call of an eager jet whose forced arguments are in WHNF already (nats,
+** for those it wants normal): compute it now (it cannot crash or loop, so
+** doing it early is invisible). Returns the result only if it is in WHNF
+** (an element of a row may not be), else 0 with rt->err clear: the call
+** then stays lazy. */
 static PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *xs) {
     PkVal args[4];
     if (n != j->arity || n > 4) return 0;
     for (uint32_t i = 0; i < n; i++) {
-        args[i] = pk_deref(xs[i]);
-        if ((((j->strict | j->deep) >> i) & 1) && !pk_is_nat(args[i])) return 0;
+        PkVal a = args[i] = pk_deref(xs[i]);
+        if (pk_is_small(a)) continue;     /* a nat is normal */
+        if (((j->deep >> i) & 1) && !pk_is_nat(a)) return 0;
+        if (((j->strict >> i) & 1) && !pk_is_whnf(a)) return 0;
     }
     rt->jet_resume = 0;
     PkVal r = j->fn(rt, args);
-    return r && !pk_jet_special(r) ? r : 0;
+    if (!r || pk_jet_special(r)) {        /* it wanted more: the call stays lazy */
+        rt->jet_force = 0;
+        return 0;
+    }
+    r = pk_deref(r);
+    return pk_is_whnf(r) ? r : 0;
 }
 
 /* An inline operation (pk_law.h) on two small nats: the result, or 0 when
@@ -155,9 +164,34 @@ static inline PkVal inline_op(int op, PkVal a, PkVal b) {
     }
 }
 
+/* The two arguments of an OP form (pk_law.h): its stack operands are
+** popped (*sp is then where the result goes) and the values go to xy. */
+static inline void op_operands(const PkCode *c, const PkVal *st, size_t env, uint64_t arg,
+                               size_t *sp, PkVal *xy) {
+    uint32_t oa = pk_op_a(arg), ob = pk_op_b(arg);
+    size_t top = *sp - pk_op_nstack(arg);
+    /* by kind: the constants, or the stack from the env or from the popped */
+    const PkVal *fa = (oa & 3) == PK_OPND_CONST ? c->consts : &st[(oa & 3) == PK_OPND_REF ? env : top];
+    const PkVal *fb = (ob & 3) == PK_OPND_CONST ? c->consts : &st[(ob & 3) == PK_OPND_REF ? env : top];
+    xy[0] = fa[oa >> 2];
+    xy[1] = fb[ob >> 2];
+    *sp = top;
+}
+
+/* An OP form done inline: its result, or 0 when the general path must run.
+** (The hint was given because the head's pin has the jet, and a pin's jet
+** never changes; only turning jets off can stop it.) */
+static inline PkVal op_inline(PkRuntime *rt, uint64_t arg, const PkVal *xy) {
+    return rt->jets_enabled ? inline_op(pk_op_hint(arg), xy[0], xy[1]) : 0;
+}
+
 /* Build the lazy application (f x1..xn). */
 static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
     PkVal d = pk_deref(f);
+    if (d == pk_small(3) && n == 1) {     /* (3 k) of a small nat: k + 1 now */
+        PkVal k = pk_deref(xs[0]);
+        if (pk_is_small(k) && pk_small_val(k) < PK_SMALL_MAX) return pk_small(pk_small_val(k) + 1);
+    }
     if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
         PkVal r = try_eager(rt, pk_pin(d)->jet, n, xs);
         if (r || rt->err) return r;
@@ -190,6 +224,21 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 */
 enum { RUN_FAIL = 0, RUN_VALUE, RUN_TAIL, RUN_EVAL, RUN_EVAL_NORM };
 
+/* Dispatch in the result segment. With GCC or Clang each instruction ends
+** in its own indirect jump to the next one's code (as Lua's ljumptab.h
+** does), which the branch predictor follows far better than the one jump
+** of a switch; elsewhere it is the switch in a loop. OP(x) labels the code
+** of instruction x for both. */
+#if defined(__GNUC__)
+#define VM_THREADED
+#define NEXT do { ins = c->instr[++pc]; arg = pk_instr_arg(ins); \
+                  goto *jump[pk_instr_op(ins)]; } while (0)
+#define OP(name) case name: L_##name
+#else
+#define NEXT continue
+#define OP(name) case name
+#endif
+
 static PkLaw *law_of_self(PkVal self) {
     return pk_is_law(self) ? pk_law(self) : pk_law(pk_pin(self)->item);
 }
@@ -201,8 +250,20 @@ static void suspend(PkRuntime *rt, size_t env, size_t base, uint32_t pc) {
 }
 
 /* The law that a call of f (in WHNF) with n arguments enters: f a law of
-** arity n, or a pin of one whose jet is not active; NULL otherwise. */
-static PkLaw *direct_law(PkRuntime *rt, PkVal f, uint32_t n) {
+** arity n, or a pin of one whose jet is not active, or a partial application
+** of either that the n arguments saturate (*held is then that closure, whose
+** arguments go first); NULL otherwise. *head is what becomes `self`. */
+static inline PkLaw *direct_law(PkRuntime *rt, PkVal f, uint32_t n, PkVal *head,
+                                const PkClo **held) {
+    *held = NULL;
+    if (pk_is_clo(f)) {
+        const PkClo *cl = pk_clo(f);
+        if (cl->rem != n) return NULL;
+        *held = cl;
+        n += cl->h.n;
+        f = cl->head;
+    }
+    *head = f;
     if (pk_is_pin(f)) {
         PkPin *p = pk_pin(f);
         if ((p->jet && rt->jets_enabled) || !pk_is_law(p->item)) return NULL;
@@ -211,6 +272,27 @@ static PkLaw *direct_law(PkRuntime *rt, PkVal f, uint32_t n) {
         return NULL;
     }
     return pk_law(f)->arity == n ? pk_law(f) : NULL;
+}
+
+/* Lay out the env [head, held's arguments, x1..xn] of a law about to be
+** entered at st[at]; the xs are at st[xo..], anywhere above `at`. The stack
+** grows if need be (so rt->stack may move); rt->sp ends above the env. */
+static bool lay_out_call(PkRuntime *rt, size_t at, PkVal head, const PkClo *held,
+                         size_t xo, uint32_t n) {
+    uint32_t have = held ? held->h.n : 0;
+    size_t top = at + 1 + have + n;
+    if (top > rt->stack_cap) {
+        rt->sp = xo + n;                  /* all that is live is below */
+        if (!pk_gc_stack_reserve(rt, top - rt->sp)) return false;
+    }
+    /* few words each time: plain loops beat memmove's set-up */
+    PkVal *st = rt->stack, *to = &st[at + 1 + have], *from = &st[xo];
+    if (to < from) for (uint32_t i = 0; i < n; i++) to[i] = from[i];
+    else if (to > from) for (uint32_t i = n; i-- > 0;) to[i] = from[i];
+    for (uint32_t i = 0; i < have; i++) st[at + 1 + i] = held->args[i];
+    st[at] = head;
+    rt->sp = top;
+    return true;
 }
 
 /* Calls entered here skip call_law's poll, so they count down rt->poll
@@ -236,7 +318,8 @@ enter:                                    /* rt->sp is just above the env */
     }
     {
         size_t lets = env + (size_t)law->arity + 1;
-        if (!pk_gc_stack_reserve(rt, c->nlets + c->maxstack + 4)) goto fail;
+        size_t need = c->nlets + c->maxstack + 4;
+        if (pk_unlikely(rt->sp + need > rt->stack_cap) && !pk_gc_stack_reserve(rt, need)) goto fail;
         st = rt->stack;
         rt->sp = lets;
         for (uint32_t i = 0; i < c->nlets; i++) {
@@ -255,6 +338,15 @@ enter:                                    /* rt->sp is just above the env */
                 case PK_I_APPK: {
                     sp -= pk_app_n(arg);
                     PkVal a = mk_app(rt, c->consts[pk_app_k(arg)], pk_app_n(arg), &st[sp]);
+                    if (!a) goto fail;
+                    st[sp++] = a;
+                    break;
+                }
+                case PK_I_OP_APP: {
+                    PkVal xy[2];
+                    op_operands(c, st, env, arg, &sp, xy);
+                    PkVal a = op_inline(rt, arg, xy);
+                    if (!a) a = mk_app(rt, c->consts[pk_op_k(arg)], 2, xy);
                     if (!a) goto fail;
                     st[sp++] = a;
                     break;
@@ -282,53 +374,71 @@ resume:                                   /* the awaited value is st[sp-1] */
 
 body:
     st = rt->stack;
+    uint32_t n;                           /* a call: its argument count, */
+    int hint;                             /* inline operation, */
+    PkVal f, *xs, xy[2];                  /* head and arguments */
+    uint64_t ins, arg;
+#ifdef VM_THREADED
+    static const void *const jump[PK_I_COUNT] = {
+        [PK_I_REF] = &&L_PK_I_REF, [PK_I_CONST] = &&L_PK_I_CONST, [PK_I_APP] = &&L_PK_I_APP,
+        [PK_I_EVAL] = &&L_PK_I_EVAL, [PK_I_EVAL_APP] = &&L_PK_I_EVAL_APP, [PK_I_IF] = &&L_PK_I_IF,
+        [PK_I_RET] = &&L_PK_I_RET, [PK_I_SWAP] = &&L_PK_I_SWAP, [PK_I_IFZ] = &&L_PK_I_IFZ,
+        [PK_I_SWITCH] = &&L_PK_I_SWITCH, [PK_I_POP] = &&L_PK_I_POP, [PK_I_TRACE] = &&L_PK_I_TRACE,
+        [PK_I_TAIL] = &&L_PK_I_TAIL, [PK_I_APPK] = &&L_PK_I_APPK,
+        [PK_I_EVAL_APPK] = &&L_PK_I_EVAL_APPK, [PK_I_TAILK] = &&L_PK_I_TAILK,
+        [PK_I_OP_APP] = &&L_PK_I_OP_APP, [PK_I_OP_EVAL] = &&L_PK_I_OP_EVAL,
+        [PK_I_OP_TAIL] = &&L_PK_I_OP_TAIL, [PK_I_CASE] = &&L_PK_I_CASE,
+    };
+#endif
     for (;; pc++) {                       /* the result segment */
-        uint64_t ins = c->instr[pc], arg = pk_instr_arg(ins);
+        ins = c->instr[pc], arg = pk_instr_arg(ins);
         switch (pk_instr_op(ins)) {
-        case PK_I_REF:   st[sp++] = st[env + arg]; break;
-        case PK_I_CONST: st[sp++] = c->consts[arg]; break;
-        case PK_I_APP: {                  /* [f x1..xn] -> the lazy call */
-            uint32_t n = pk_app_n(arg);
-            sp -= n + 1;
-            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(st[sp])->jet &&
-                (res = inline_op(pk_app_hint(arg), st[sp + 1], st[sp + 2]))) {
-                st[sp++] = res;           /* computed where it is built */
-                break;
-            }
-            PkVal a = mk_app(rt, st[sp], n, &st[sp + 1]);
-            if (!a) goto fail;
-            st[sp++] = a;
-            break;
-        }
-        case PK_I_APPK: {                 /* [x1..xn] -> the lazy call of consts[k] */
-            uint32_t n = pk_app_n(arg);
-            PkVal f = c->consts[pk_app_k(arg)];
-            sp -= n;
-            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
-                (res = inline_op(pk_app_hint(arg), st[sp], st[sp + 1]))) {
+        OP(PK_I_REF):   st[sp++] = st[env + arg]; NEXT;
+        OP(PK_I_CONST): st[sp++] = c->consts[arg]; NEXT;
+        /* Calls. Each form finds its head f, its n arguments xs and the
+        ** slot the result goes to (sp, after popping), then goes on below. */
+        OP(PK_I_APP):                    /* [f x1..xn] */
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            goto lazy_call;
+        OP(PK_I_APPK):                   /* [x1..xn], f = consts[k] */
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            goto lazy_call;
+        OP(PK_I_OP_APP):                 /* operands, f = consts[k] */
+            op_operands(c, st, env, arg, &sp, xy);
+            if ((res = op_inline(rt, arg, xy))) {
                 st[sp++] = res;
-                break;
+                NEXT;
             }
-            PkVal a = mk_app(rt, f, n, &st[sp]);
+            st[sp] = xy[0], st[sp + 1] = xy[1];
+            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+        lazy_call: {                      /* -> the lazy call (f x1..xn) */
+            if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1]))) {
+                st[sp++] = res;           /* computed where it is built */
+                NEXT;
+            }
+            PkVal a = mk_app(rt, f, n, xs);
             if (!a) goto fail;
             st[sp++] = a;
-            break;
+            NEXT;
         }
-        case PK_I_TAIL:                   /* [f x1..xn] -> the result is the call */
-        case PK_I_TAILK: {                /* [x1..xn], f = consts[k] */
-            uint32_t n = pk_app_n(arg);
-            PkVal f, *xs;
-            if (pk_instr_op(ins) == PK_I_TAILK) {
-                sp -= n;
-                f = c->consts[pk_app_k(arg)];
-                xs = &st[sp];
-            } else {
-                sp -= n + 1;
-                f = st[sp];
-                xs = &st[sp + 1];
-            }
-            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
-                (res = inline_op(pk_app_hint(arg), xs[0], xs[1])))
+
+        OP(PK_I_TAIL):
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            goto tail_call;
+        OP(PK_I_TAILK):
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            goto tail_call;
+        OP(PK_I_OP_TAIL):
+            op_operands(c, st, env, arg, &sp, xy);
+            if ((res = op_inline(rt, arg, xy))) goto returned;
+            st[sp] = xy[0], st[sp + 1] = xy[1];
+            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+        tail_call: {                      /* -> the result is the call (f x1..xn) */
+            if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1])))
                 goto returned;
             f = pk_deref(f);
             if (pk_is_pin(f) && pk_pin(f)->jet && pk_pin(f)->jet->eager && rt->jets_enabled) {
@@ -336,91 +446,131 @@ body:
                 if (res) goto returned;
                 if (rt->err) goto fail;
             }
-            memmove(&st[env + 1], xs, n * sizeof(PkVal));   /* over this law's env */
-            st[env] = f;
-            rt->sp = env + n + 1;
-            PkLaw *callee = direct_law(rt, f, n);
+            if (f == pk_small(3) && n == 1 && pk_is_small(pk_deref(xs[0])) &&
+                pk_small_val(pk_deref(xs[0])) < PK_SMALL_MAX) {   /* (3 k): k + 1 here */
+                res = pk_small(pk_small_val(pk_deref(xs[0])) + 1);
+                goto returned;
+            }
+            PkVal head;
+            const PkClo *held;
+            PkLaw *callee = direct_law(rt, f, n, &head, &held);
             if (callee && may_enter(rt)) {  /* a tail call: replace this law */
+                if (held) {
+                    if (!lay_out_call(rt, env, head, held, (size_t)(xs - st), n)) goto fail;
+                } else {                  /* over this law's env, moving down */
+                    for (uint32_t i = 0; i < n; i++) st[env + 1 + i] = xs[i];
+                    st[env] = head;
+                    rt->sp = env + n + 1;
+                }
                 law = callee;
                 goto enter;
             }
+            memmove(&st[env + 1], xs, n * sizeof(PkVal));   /* over this law's env */
+            st[env] = f;
+            rt->sp = env + n + 1;
             *tail_n = n;                  /* the caller applies */
             *at = env;
             return RUN_TAIL;
         }
-        case PK_I_EVAL: {
+
+        OP(PK_I_EVAL_APP):
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            goto eval_call;
+        OP(PK_I_EVAL_APPK):
+            n = pk_app_n(arg), hint = pk_app_hint(arg);
+            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            goto eval_call;
+        OP(PK_I_OP_EVAL):
+            op_operands(c, st, env, arg, &sp, xy);
+            if ((res = op_inline(rt, arg, xy))) {
+                st[sp++] = res;
+                NEXT;
+            }
+            st[sp] = xy[0], st[sp + 1] = xy[1];
+            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+        eval_call: {                      /* -> LAWK frame, then the call */
+            if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1]))) {
+                st[sp++] = res;
+                NEXT;
+            }
+            PkVal d = pk_deref(f);
+            if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
+                PkVal r = try_eager(rt, pk_pin(d)->jet, n, xs);
+                if (r) { st[sp++] = r; NEXT; }   /* computed in place */
+                if (rt->err) goto fail;
+            }
+            /* [LAWK frame] then the call [f x1..xn] (or the law's env) */
+            PkVal head;
+            const PkClo *held;
+            PkLaw *callee = direct_law(rt, d, n, &head, &held);
+            if (callee && may_enter(rt)) {
+                if (held) {
+                    if (!lay_out_call(rt, sp + 2, head, held, (size_t)(xs - st), n)) goto fail;
+                } else {                  /* moving up, so from the end */
+                    for (uint32_t i = n; i-- > 0;) st[sp + 3 + i] = xs[i];
+                    st[sp + 2] = head;
+                    rt->sp = sp + 3 + n;
+                }
+                suspend(rt, env, sp, pc + 1);
+                env = sp + 2;
+                law = callee;
+                goto enter;
+            }
+            if (n == 1) st[sp + 3] = xs[0];   /* moving up, so from the end */
+            else for (uint32_t i = n; i-- > 0;) st[sp + 3 + i] = xs[i];
+            st[sp + 2] = d;
+            suspend(rt, env, sp, pc + 1);
+            rt->sp = sp + 3 + n;
+            *tail_n = n;
+            *at = sp + 2;
+            return RUN_TAIL;
+        }
+
+        OP(PK_I_EVAL): {
             PkVal v = pk_deref(st[sp - 1]);
-            if (pk_is_whnf(v)) { st[sp - 1] = v; break; }
+            if (pk_is_whnf(v)) { st[sp - 1] = v; NEXT; }
             suspend(rt, env, sp - 1, pc + 1);
             rt->sp = sp + 1;
             *out = v;
             return RUN_EVAL;
         }
-        case PK_I_EVAL_APP:               /* [f x1..xn] -> LAWK frame, the call */
-        case PK_I_EVAL_APPK: {            /* [x1..xn], f = consts[k] */
-            uint32_t n = pk_app_n(arg);
-            size_t base;                  /* where the result goes */
-            PkVal f, *xs;
-            if (pk_instr_op(ins) == PK_I_EVAL_APPK) {
-                base = sp - n;
-                f = c->consts[pk_app_k(arg)];
-                xs = &st[base];
-            } else {
-                base = sp - n - 1;
-                f = st[base];
-                xs = &st[base + 1];
+        OP(PK_I_CASE): {                 /* (2 z p x): x is on top, p's parts below */
+            PkVal k = pk_nat_cast(pk_deref(st[--sp]));
+            if (pk_nat_is_zero(k)) {
+                sp -= (size_t)(arg >> 32);
+                pc = (uint32_t)arg - 1;
+                NEXT;
             }
-            if (pk_app_hint(arg) && rt->jets_enabled && pk_pin(f)->jet &&
-                (res = inline_op(pk_app_hint(arg), xs[0], xs[1]))) {
-                st[base] = res;
-                sp = base + 1;
-                break;
-            }
-            PkVal d = pk_deref(f);
-            if (pk_is_pin(d) && pk_pin(d)->jet && pk_pin(d)->jet->eager && rt->jets_enabled) {
-                PkVal r = try_eager(rt, pk_pin(d)->jet, n, xs);
-                if (r) { st[base] = r; sp = base + 1; break; }   /* computed in place */
-                if (rt->err) goto fail;
-            }
-            /* [LAWK frame] then the call [f x1..xn]; moving up, so from the end */
-            for (uint32_t i = n; i-- > 0;) st[base + 3 + i] = xs[i];
-            st[base + 2] = d;
-            suspend(rt, env, base, pc + 1);
-            rt->sp = base + 3 + n;
-            PkLaw *callee = direct_law(rt, d, n);
-            if (callee && may_enter(rt)) {
-                env = base + 2;
-                law = callee;
-                goto enter;
-            }
-            *tail_n = n;
-            *at = base + 2;
-            return RUN_TAIL;
+            k = pk_is_small(k) ? pk_small(pk_small_val(k) - 1) : pk_nat_dec(rt, k);
+            if (!k) goto fail;
+            st[sp++] = k;
+            NEXT;
         }
-        case PK_I_SWAP: {                 /* arguments back in their places */
+        OP(PK_I_SWAP): {                 /* arguments back in their places */
             PkVal t = st[sp - 2];
             st[sp - 2] = st[sp - 1];
             st[sp - 1] = t;
-            break;
+            NEXT;
         }
-        case PK_I_IF: {
+        OP(PK_I_IF): {
             PkVal v = st[--sp];
             if (!(pk_is_nat(v) && v != pk_small(0))) pc = (uint32_t)arg - 1;
-            break;
+            NEXT;
         }
-        case PK_I_IFZ:
+        OP(PK_I_IFZ):
             if (st[--sp] != pk_small(0)) pc = (uint32_t)arg - 1;
-            break;
-        case PK_I_SWITCH: {               /* the table follows: fallback, cases */
+            NEXT;
+        OP(PK_I_SWITCH): {               /* the table follows: fallback, cases */
             PkVal k = pk_nat_cast(st[--sp]);
             uint64_t i = pk_is_small(k) && pk_small_val(k) < arg ? pk_small_val(k) + 1 : 0;
             pc = (uint32_t)c->instr[pc + 1 + i] - 1;
-            break;
+            NEXT;
         }
-        case PK_I_POP:
+        OP(PK_I_POP):
             sp--;
-            break;
-        case PK_I_TRACE: {
+            NEXT;
+        OP(PK_I_TRACE): {
             PkVal v = pk_deref(st[sp - 1]);
             if (!pk_is_whnf(v) || (pk_is_clo(v) && !(pk_obj(v)->flags & PK_F_NORMAL))) {
                 suspend(rt, env, sp - 1, pc);     /* back here once it is normal */
@@ -431,9 +581,10 @@ body:
             rt->sp = --sp;                /* the hook may evaluate: keep ours below */
             if (rt->jets_enabled && rt->trace && rt->trace(rt, v)) goto fail;
             st = rt->stack;               /* which may have moved the stack */
-            break;
+            NEXT;
         }
-        default:                          /* PK_I_RET */
+        OP(PK_I_RET):
+        default:
             res = st[sp - 1];
             goto returned;
         }
@@ -521,6 +672,11 @@ eval:
                 law = pk_law(item);
                 goto call_law;
             }
+        }
+        if (f == pk_small(3) && n == 1) {      /* (3 x), the commonest of the opcodes */
+            PUSH(TAG(F_INC, 0));
+            cur = t->args[0];
+            goto eval;
         }
         memcpy(&S[rt->sp], t->args, n * sizeof(PkVal));
         rt->sp += n;
@@ -950,6 +1106,8 @@ fail: {
 }
 }
 
+#undef NEXT
+#undef OP
 #undef S
 #undef PUSH
 #undef TOP

@@ -58,10 +58,11 @@ typedef struct PkJet {
                                       ** to force them in, as
                                       ** the legal code would (NULL: 0, 1, ..) */
     PkVal (*fn)(PkRuntime *rt, PkVal *args);
-    bool eager;                       /* total and cheap on nats: when every
-                                      ** argument it forces is already a nat,
-                                      ** a call is computed where it is built
-                                      ** instead of becoming a thunk */
+    bool eager;                       /* total and cheap: when every argument
+                                      ** it forces is in WHNF already (a nat
+                                      ** if it wants it normal), a call is
+                                      ** computed where it is built instead of
+                                      ** becoming a thunk */
 } PkJet;
 
 /* One accepted (name, hash) pair of the jet table; jet is NULL for names the

@@ -56,6 +56,7 @@ static bool is_op(PkVal e, uint64_t k, uint32_t n) {
 #define APP_MARK(arg) ((((PkVal)(arg)) << 2) | 2)
 #define IS_MARK(w)    (((w) & 3) == 2)
 #define K_MARK        ((uint64_t)1 << 57)
+#define OP_MARK       ((uint64_t)1 << 59)   /* ... an OP_APP (its argument as is) */
 
 static const PkJet *jet_of(PkVal head);
 static int op_hint(const PkJet *j);
@@ -66,6 +67,23 @@ static bool const_head(PkVal e, uint64_t maxref, PkVal *v) {
     e = pk_deref(e);
     if ((pk_is_small(e) && pk_small_val(e) <= maxref) || is_op(e, 0, 2)) return false;
     *v = is_op(e, 2, 1) ? pk_deref(pk_clo(e)->args[0]) : e;
+    return true;
+}
+
+/* Can argument e of an OP form be named by an operand (an env reference or
+** a constant) rather than computed on the value stack? Then *opnd names it. */
+static bool operand_of(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, uint64_t *opnd,
+                       bool *ok) {
+    e = pk_deref(e);
+    if (pk_is_small(e) && pk_small_val(e) <= maxref) {
+        if (pk_small_val(e) >= PK_OPND_MAX) return false;
+        *opnd = pk_operand(PK_OPND_REF, pk_small_val(e));
+        return true;
+    }
+    size_t k;
+    if (is_op(e, 0, 2) || o->nconsts >= PK_OPND_MAX) return false;
+    *ok = add_const(rt, o, is_op(e, 2, 1) ? pk_deref(pk_clo(e)->args[0]) : e, &k);
+    *opnd = pk_operand(PK_OPND_CONST, k);
     return true;
 }
 
@@ -90,6 +108,12 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
         PkVal w = pk_walk_pop(work);
         if (IS_MARK(w)) {                    /* APP n: pops n+1, pushes 1 */
             uint64_t arg = w >> 2;        /* the count, an inline hint, K */
+            if (arg & OP_MARK) {             /* pops its stack operands */
+                arg &= ~OP_MARK;
+                if (!emit(rt, o, pk_instr(PK_I_OP_APP, arg))) return false;
+                depth -= (uint32_t)pk_op_nstack(arg);
+                continue;
+            }
             int op = arg & K_MARK ? PK_I_APPK : PK_I_APP;
             if (!emit(rt, o, pk_instr(op, arg & ~K_MARK))) return false;
             depth -= pk_app_n(arg);
@@ -114,6 +138,22 @@ static bool compile_expr(PkRuntime *rt, Out *o, PkVal expr, uint64_t maxref,
             if (!call_arg(rt, o, e, maxref, (uint32_t)n,
                           j && j->arity == n ? op_hint(j) : PK_OP_NONE, &arg)) return false;
             work->v[mark] = APP_MARK(arg);
+            if ((arg & K_MARK) && pk_app_hint(arg)) {
+                /* an OP_APP: the arguments that operands can name are not
+                ** compiled; the others are, a first (stack operand 0) */
+                PkVal a = pk_walk_pop(work), b = pk_walk_pop(work);   /* a is on top */
+                uint64_t oa, ob;
+                bool ok = true, sa = !operand_of(rt, o, a, maxref, &oa, &ok);
+                bool sb = !operand_of(rt, o, b, maxref, &ob, &ok);
+                if (!ok) return false;
+                if (sa) oa = pk_operand(PK_OPND_STACK, 0);
+                if (sb) ob = pk_operand(PK_OPND_STACK, sa);
+                work->v[mark] = APP_MARK(pk_op_arg(pk_app_hint(arg), pk_app_k(arg), oa, ob, sa + sb) |
+                                         OP_MARK);
+                if ((sb && !pk_walk_push(rt, work, b)) || (sa && !pk_walk_push(rt, work, a)))
+                    return false;
+                continue;
+            }
             if (arg & K_MARK) continue;       /* the head is not pushed */
             depth--;                          /* f is pushed again below */
             if (!pk_walk_push(rt, work, e)) return false;
@@ -211,6 +251,30 @@ static int op_hint(const PkJet *j) {
 /* How compile_call leaves a value: built lazily, evaluated, or returned. */
 enum { LAZY, STRICT, TAIL };
 
+static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalkStack *work,
+                         uint32_t *maxstack, uint32_t depth, int level, int mode);
+
+/* A call of an inline operation as an OP form: the arguments in the order
+** `place` (the first nfirst evaluated, as compile_call does), except those an
+** operand names; arg is the K form's argument (hint and head). */
+static bool compile_op(PkRuntime *rt, Out *o, const PkVal *args, const uint8_t *place,
+                       uint32_t nfirst, uint64_t arg, uint64_t maxref, PkWalkStack *work,
+                       uint32_t *maxstack, uint32_t depth, int level, int mode) {
+    uint64_t opnd[2];
+    uint32_t nstack = 0;
+    bool ok = true;
+    for (uint32_t k = 0; ok && k < 2; k++) {
+        uint32_t i = place[k];
+        if (operand_of(rt, o, args[i], maxref, &opnd[i], &ok)) continue;
+        ok = k < nfirst ? compile_call(rt, o, args[i], maxref, work, maxstack, depth + 1 + k, level + 1, STRICT)
+                        : compile_expr(rt, o, args[i], maxref, work, maxstack, depth + 1 + k);
+        opnd[i] = pk_operand(PK_OPND_STACK, nstack++);
+    }
+    static const int ops[3] = {PK_I_OP_APP, PK_I_OP_EVAL, PK_I_OP_TAIL};
+    return ok && emit(rt, o, pk_instr(ops[mode], pk_op_arg(pk_app_hint(arg), pk_app_k(arg), opnd[0],
+                                                           opnd[1], nstack)));
+}
+
 /* Compile e at value-stack depth `depth`. STRICT: leave its WHNF (a call is
 ** evaluated in place, no thunk); LAZY: its lazy value; TAIL: return it (a
 ** call is made by the caller, without a thunk). In all cases the arguments a
@@ -232,8 +296,10 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
         ** call, not as a thunk; anything else is returned as it is */
         uint64_t *last = &o->instr[o->ninstr - 1];
         int op = pk_instr_op(*last);
-        if (op != PK_I_APP && op != PK_I_APPK) return emit(rt, o, pk_instr(PK_I_RET, 0));
-        *last = pk_instr(op == PK_I_APP ? PK_I_TAIL : PK_I_TAILK, pk_instr_arg(*last));
+        int tail = op == PK_I_APP ? PK_I_TAIL : op == PK_I_APPK ? PK_I_TAILK
+                 : op == PK_I_OP_APP ? PK_I_OP_TAIL : -1;
+        if (tail < 0) return emit(rt, o, pk_instr(PK_I_RET, 0));
+        *last = pk_instr(tail, pk_instr_arg(*last));
         return true;
     }
     const PkJet *j = jet_of(head);
@@ -252,6 +318,8 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
     uint64_t arg;
     bool ok = call_arg(rt, o, head, maxref, n, j && j->arity == n ? op_hint(j) : PK_OP_NONE, &arg);
     bool konst = arg & K_MARK;
+    if (ok && konst && pk_app_hint(arg))
+        return compile_op(rt, o, args, place, nfirst, arg, maxref, work, maxstack, depth, level, mode);
     ok = ok && (konst || compile_expr(rt, o, head, maxref, work, maxstack, depth));
     bool swap = false;
     for (uint32_t k = 0; ok && k < n; k++) {
@@ -263,6 +331,58 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
     static const int ops[3][2] = {{PK_I_APP, PK_I_APPK}, {PK_I_EVAL_APP, PK_I_EVAL_APPK},
                                   {PK_I_TAIL, PK_I_TAILK}};
     return ok && emit(rt, o, pk_instr(ops[mode][konst], arg & ~K_MARK));
+}
+
+/* Is e, read as code, the call (2 z p x) of opcode 2? Either written out,
+** with 2 a constant (z p x are code), or a constant partial call (2 z p)
+** applied to x (z and p are then values, not code). Fills zpx. */
+static bool nat_case(PkVal e, uint64_t maxref, PkVal *zpx, bool *zp_values) {
+    PkVal head, a[3], v;
+    if (split_app(e, &head, a, 3) == 3 && const_head(head, maxref, &v) && v == pk_small(2)) {
+        zpx[0] = a[0], zpx[1] = a[1], zpx[2] = a[2];
+        *zp_values = false;
+        return true;
+    }
+    if (split_app(e, &head, a, 1) == 1 && const_head(head, maxref, &v) && is_op(v, 2, 2)) {
+        zpx[0] = pk_clo(v)->args[0], zpx[1] = pk_clo(v)->args[1], zpx[2] = a[0];
+        *zp_values = true;
+        return true;
+    }
+    return false;
+}
+
+/* A result (2 z p x) as a CASE (pk_law.h): p's head and arguments are built
+** first (lazily), then x is evaluated; CASE either drops them and goes to z
+** (returned, through the spine work list when it is code), or pushes k and
+** falls through to the tail call (p k). */
+static bool compile_case(PkRuntime *rt, Out *o, const PkVal *zpx, bool zp_values, uint64_t maxref,
+                         PkWalkStack *work, uint32_t *maxstack, PkWalkStack *spine) {
+    PkVal head = zpx[1], args[7];
+    uint32_t n = zp_values ? 0 : split_app(zpx[1], &head, args, 7);
+    uint64_t arg = pk_app_arg(n + 1, PK_OP_NONE);
+    size_t k;
+    bool ok;
+    if (zp_values && o->nconsts < PK_K_MAX) {          /* p is a value: K */
+        ok = add_const(rt, o, pk_deref(head), &k);
+        arg |= ((uint64_t)k << 36) | K_MARK;
+    } else if (zp_values) {
+        ok = emit_const(rt, o, pk_deref(head));
+    } else {
+        ok = call_arg(rt, o, head, maxref, n + 1, PK_OP_NONE, &arg) &&
+             ((arg & K_MARK) || compile_expr(rt, o, head, maxref, work, maxstack, 0));
+    }
+    uint32_t m = (arg & K_MARK) ? n : n + 1;  /* the values built for p */
+    for (uint32_t i = 0; ok && i < n; i++)
+        ok = compile_expr(rt, o, args[i], maxref, work, maxstack, m - n + i);
+    ok = ok && compile_call(rt, o, zpx[2], maxref, work, maxstack, m, 0, STRICT);
+    size_t at = o->ninstr;
+    ok = ok && emit(rt, o, pk_instr(PK_I_CASE, (uint64_t)m << 32)) &&
+         emit(rt, o, pk_instr((arg & K_MARK) ? PK_I_TAILK : PK_I_TAIL, arg & ~K_MARK));
+    if (!ok) return false;
+    if (!zp_values)                       /* z is code: compiled by the spine */
+        return pk_walk_push(rt, spine, zpx[0]) && pk_walk_push(rt, spine, PATCH(at));
+    o->instr[at] = pk_instr(PK_I_CASE, ((uint64_t)m << 32) | o->ninstr);
+    return emit_const(rt, o, pk_deref(zpx[0])) && emit(rt, o, pk_instr(PK_I_RET, 0));
 }
 
 /* The result segment: nested _If calls become branches; every other result
@@ -277,7 +397,8 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
         if (IS_MARK(w)) {                       /* patch a jump target */
             size_t k = w >> 3;
             if (w & 4) o->instr[k] = o->ninstr;                       /* a table entry */
-            else o->instr[k] = pk_instr(pk_instr_op(o->instr[k]), o->ninstr);   /* IF, IFZ */
+            else o->instr[k] = pk_instr(pk_instr_op(o->instr[k]),     /* IF, IFZ, CASE */
+                                        (pk_instr_arg(o->instr[k]) & ~(uint64_t)0xffffffff) | o->ninstr);
             continue;
         }
         PkVal e = pk_deref(w), head, a[3], cases[SWITCH_MAX];
@@ -302,6 +423,12 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
             for (uint32_t i = ncases + 1; ok && i-- > 0;)
                 ok = pk_walk_push(rt, &spine, i ? cases[i - 1] : a[1]) &&
                      pk_walk_push(rt, &spine, TABLE(table + i));
+            continue;
+        }
+        PkVal zpx[3];
+        bool zp_values;
+        if (nat_case(e, maxref, zpx, &zp_values)) {
+            ok = compile_case(rt, o, zpx, zp_values, maxref, work, maxstack, &spine);
             continue;
         }
         if (nargs == 2 && (is_jet_pin(head, "_Trace") || is_jet_pin(head, "_DeepTrace"))) {
