@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..errors import MalformedRex
 from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
-from ..plan.view import layer, row_items
+from ..plan.view import con_fields, layer, row_items
 from .model import LEAF_SHAPES, NODE_SHAPES, Embed, Leaf, Node, Rex
 
 #: the constructor pin of each shape
@@ -79,6 +79,11 @@ def to_plan(rex: Rex) -> Tree:
 
 def _split(value: object) -> tuple[str, list]:
     """(shape, fields) of an encoded tree's top layer."""
+    fast = con_fields(value)  # a core value: taken apart by the core in one call
+    if fast is not None:
+        found = _SHAPE_OF_NAME.get(fast[0])
+        if found and found[1] == len(fast[1]) + 1:
+            return found[0], fast[1]
     head, args = spine(layer(value))
     head = layer(head)
     if isinstance(head, Pin):
@@ -154,6 +159,8 @@ def _fill(obj: object, **fields: object) -> object:
 
 def _lazy_heir(value: object) -> Optional[Rex]:
     """The heir a field encodes: none for 0, else a lazily decoded tree."""
+    if isinstance(value, int):  # a field the core gave as a nat
+        return None if value == 0 else _lazy(value)
     return None if layer(value) == 0 else _lazy(value)
 
 
