@@ -35,3 +35,85 @@ int64_t pk_fields_tab(PkVal v, PkVal *keys, PkVal *vals) {
     *vals = x;
     return (int64_t)nk;
 }
+
+/* ----- building ---------------------------------------------------------------- */
+
+typedef struct { PyObject *o; Py_ssize_t next; size_t base; } Frame;
+
+/* One finished container: the row or application of vals[base..]. */
+static PkVal close_frame(PkRuntime *rt, PyObject *o, const PkVal *xs, size_t n) {
+    if (PyTuple_Check(o)) return pk_value_row(rt, n, xs);
+    PkVal f = pk_deref(xs[0]);
+    if (pk_is_whnf(f) && !pk_is_nat(f)) return pk_value_apply(rt, f, (uint32_t)(n - 1), xs + 1);
+    return pk_value_thunk(rt, f, (uint32_t)(n - 1), xs + 1);
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return true;
+    size_t c = *cap ? *cap * 2 : 64;
+    while (c < need) c *= 2;
+    void *q = PyMem_Realloc(*p, c * size);
+    if (!q) { PyErr_NoMemory(); return false; }
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+static bool is_container(PyObject *o) { return PyTuple_Check(o) || PyList_Check(o); }
+
+PkVal pk_build(PkRuntime *rt, PyObject *obj, PkVal (*leaf)(PyObject *)) {
+    if (!is_container(obj)) return leaf(obj);
+    Frame *fr = NULL;
+    PkVal *vals = NULL;
+    size_t nf = 0, fcap = 0, nv = 0, vcap = 0;
+    PkVal out = 0;
+    PyObject *memo = PyDict_New();     /* id(container) -> built value, as an int handle */
+    if (!memo) return 0;
+    if (!grow((void **)&fr, &fcap, 1, sizeof(Frame))) goto done;
+    fr[nf++] = (Frame){obj, 0, 0};
+    while (nf) {
+        Frame *top = &fr[nf - 1];
+        Py_ssize_t len = PySequence_Fast_GET_SIZE(top->o);
+        if (top->next < len) {
+            PyObject *c = PySequence_Fast_ITEMS(top->o)[top->next++];
+            PkVal v = 0;
+            if (is_container(c)) {
+                PyObject *key = PyLong_FromVoidPtr(c), *hit = key ? PyDict_GetItemWithError(memo, key) : NULL;
+                Py_XDECREF(key);
+                if (hit) v = (PkVal)PyLong_AsVoidPtr(hit);
+                else if (PyErr_Occurred()) goto done;
+                else {
+                    if (!grow((void **)&fr, &fcap, nf + 1, sizeof(Frame))) goto done;
+                    fr[nf++] = (Frame){c, 0, nv};
+                    continue;
+                }
+            } else if (!(v = leaf(c))) goto done;
+            if (!grow((void **)&vals, &vcap, nv + 1, sizeof(PkVal))) goto done;
+            vals[nv++] = v;
+            continue;
+        }
+        if (PyList_Check(top->o) && len == 0) {
+            PyErr_SetString(PyExc_ValueError, "an application needs a function");
+            goto done;
+        }
+        size_t n = nv - top->base;
+        PkVal v = n == 1 && PyList_Check(top->o) ? vals[top->base]
+                                                : close_frame(rt, top->o, vals + top->base, n);
+        if (!v) goto done;   /* rt->err says why (the caller raises it) */
+        PyObject *key = PyLong_FromVoidPtr(top->o), *val = PyLong_FromVoidPtr((void *)v);
+        int bad = !key || !val || PyDict_SetItem(memo, key, val) < 0;
+        Py_XDECREF(key);
+        Py_XDECREF(val);
+        if (bad) goto done;
+        nv = top->base;
+        nf--;
+        if (!nf) { out = v; break; }
+        if (!grow((void **)&vals, &vcap, nv + 1, sizeof(PkVal))) goto done;
+        vals[nv++] = v;
+    }
+done:
+    Py_DECREF(memo);
+    PyMem_Free(fr);
+    PyMem_Free(vals);
+    return out;
+}

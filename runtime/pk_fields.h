@@ -26,3 +26,17 @@ int64_t pk_fields_tab(PkVal v, PkVal *keys, PkVal *vals);
 static inline PkVal pk_fields_arg(PkVal v, uint64_t i) { return pk_deref(pk_clo(v)->args[i]); }
 
 #endif
+
+/* ----- building (pk_build in pk_fields.c) ----- */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* The value a nest of Python tuples and lists spells: a tuple is a row of its
+** items, a list [f, x1 .. xn] (n >= 1) the application of f to the x's (a
+** closure when f is in WHNF and takes more, else a thunk: nothing is
+** evaluated), and any other object a leaf, converted by leaf() (ints and
+** Values). A container met twice is built once (shared, as the DAG it is).
+** Walks on an explicit stack; nothing here collects, so the values built so
+** far need no roots. 0 with a Python exception set on failure (leaf failed,
+** an empty list); 0 with rt->err set when the core refused (memory). */
+PkVal pk_build(PkRuntime *rt, PyObject *obj, PkVal (*leaf)(PyObject *));

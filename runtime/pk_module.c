@@ -1010,7 +1010,15 @@ static PyObject *core_tab_items(PyObject *mod, PyObject *x) {
     return r;
 }
 
+static PkVal build_leaf(PyObject *o) { return to_val(o); }
+
+static PyObject *core_build(PyObject *mod, PyObject *obj) {
+    relieve();
+    return wrap(pk_build(RT, obj, build_leaf));
+}
+
 static PyMethodDef core_methods[] = {
+    {"build", core_build, METH_O, "Tuples as rows, lists as applications, ints and Values as leaves."},
     {"con_fields", core_con_fields, METH_O, "(law name, fields) of a constructor application, else None."},
     {"row_items", core_row_items, METH_O, "The items of a row as a tuple, else None."},
     {"tab_items", core_tab_items, METH_O, "(keys, values) of a tab as tuples, else None."},

@@ -75,6 +75,46 @@ def to_plan(rex: Rex) -> Tree:
     return done[id(rex)]
 
 
+_CON_VALUES: dict[str, object] = {}   # the constructor pins as core values, made once
+
+
+def to_value(rex: Rex) -> object:
+    """The core value of a Rex tree (what :func:`to_plan` spells, read as
+    an expression), built by the core in one call (``_core.build``: tuples
+    are rows, lists applications), with no tree object per node. Trees
+    decoded from a value give that value back, as in :func:`to_plan`."""
+    from .. import _core   # the core is loaded only by those who build values
+
+    if not _CON_VALUES:
+        _CON_VALUES.update({s: _core.from_tree(p).force() for s, p in CONSTRUCTORS.items()})
+    done: dict[int, object] = {}
+    order: list[Rex] = []
+    todo = [rex]
+    while todo:  # pre-order; built in reverse so children come first
+        r = todo.pop()
+        if id(r) in done:
+            continue
+        known = getattr(r, "encoded", None)
+        if known is not None:
+            done[id(r)] = known if isinstance(known, (int, _core.Value)) else _core.from_tree(known)
+            continue
+        done[id(r)] = 0
+        order.append(r)
+        todo.extend(_children(r))
+    for r in reversed(order):
+        if isinstance(r, Embed):
+            v = r.value
+            done[id(r)] = [_CON_VALUES["EMBD"], v if isinstance(v, (int, _core.Value)) else _core.from_tree(v)]
+            continue
+        heir = 0 if r.heir is None else done[id(r.heir)]
+        if isinstance(r, Leaf):
+            done[id(r)] = [_CON_VALUES[r.shape], text_nat(r.text), heir]
+        else:
+            done[id(r)] = [_CON_VALUES[r.shape], text_nat(r.rune),
+                           tuple([done[id(x)] for x in r.sons]), heir]
+    return _core.build(done[id(rex)])
+
+
 # ----- decoding, one layer at a time ----------------------------------------------
 
 def _split(value: object) -> tuple[str, list]:

@@ -19,7 +19,8 @@ from typing import Iterable, Optional
 from ..errors import MalformedRex, PlanCrash, PlanError, SireError
 from ..plan.notation import parse_decimal
 from ..plan import Value, from_tree
-from ..rex import Embed, Leaf, Node, Rex, Span, from_plan, to_plan
+from ..rex import Embed, Leaf, Node, Rex, Span, from_plan
+from ..rex.encoding import to_value
 from ..plan.tree import App, Law, text_nat
 from ..plan.view import name_text
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
@@ -37,6 +38,8 @@ _C3 = Law(0, 4, 0)
 _ERR = App(_C3, 0)
 _OK = App(_C3, 1)
 _UNDERSCORE = text_nat("_")
+_ERR_V = from_tree(_ERR).force()
+_OK_V = from_tree(_OK).force()
 
 
 def kids(rex: Node | Leaf) -> list[Rex]:
@@ -144,7 +147,7 @@ class Reader:
     def expand(self, macro: object, rex: Rex) -> Rex:
         """Call ``(macro state rex err ok)`` and adopt its result: the new
         state and the Rex to read next, or a macro failure."""
-        args = (self.state.to_plan(), from_tree(to_plan(rex)), from_tree(_ERR), from_tree(_OK))
+        args = (self.state.to_plan(), to_value(rex), _ERR_V, _OK_V)
         fn = macro if isinstance(macro, Value) else from_tree(macro)
         try:
             items = row_items(fn.apply(*args).whnf(), "the macro result")
