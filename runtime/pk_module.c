@@ -1010,6 +1010,16 @@ static PyObject *core_tab_items(PyObject *mod, PyObject *x) {
     return r;
 }
 
+/* same(a, b): the two hold the very same heap object (nothing is evaluated:
+** a cheap "unchanged?" before a structural comparison). Nats by value. */
+static PyObject *core_same(PyObject *mod, PyObject *args) {
+    PyObject *a, *b;
+    if (!PyArg_ParseTuple(args, "OO", &a, &b)) return NULL;
+    if (is_value(a) && is_value(b)) return PyBool_FromLong(pk_deref(val_of(a)) == pk_deref(val_of(b)));
+    if (PyLong_Check(a) && PyLong_Check(b)) return PyBool_FromLong(PyObject_RichCompareBool(a, b, Py_EQ) == 1);
+    Py_RETURN_FALSE;
+}
+
 static PkVal build_leaf(PyObject *o) { return to_val(o); }
 
 static PyObject *core_build(PyObject *mod, PyObject *obj) {
@@ -1018,6 +1028,7 @@ static PyObject *core_build(PyObject *mod, PyObject *obj) {
 }
 
 static PyMethodDef core_methods[] = {
+    {"same", core_same, METH_VARARGS, "Do two Values hold the very same object (no evaluation)?"},
     {"build", core_build, METH_O, "Tuples as rows, lists as applications, ints and Values as leaves."},
     {"con_fields", core_con_fields, METH_O, "(law name, fields) of a constructor application, else None."},
     {"row_items", core_row_items, METH_O, "The items of a row as a tuple, else None."},
