@@ -190,18 +190,28 @@ class _LazyLeaf(Leaf):
         return self._heir
 
 
-def _fill(obj: object, **fields: object) -> object:
-    """Set the fields of a frozen lazy node made with ``object.__new__``."""
-    for k, v in fields.items():
-        object.__setattr__(obj, k, v)
-    return obj
-
-
 def _lazy_heir(value: object) -> Optional[Rex]:
     """The heir a field encodes: none for 0, else a lazily decoded tree."""
     if isinstance(value, int):  # a field the core gave as a nat
         return None if value == 0 else _lazy(value)
     return None if layer(value) == 0 else _lazy(value)
+
+
+_set = object.__setattr__
+_TEXTS: dict[int, str] = {}   # rune and word nats met before, decoded once (bounded)
+
+
+def _text_of(n: object, what: str) -> str:
+    """:func:`_text` through a small cache of the texts met before."""
+    if isinstance(n, int):
+        hit = _TEXTS.get(n)
+        if hit is not None:
+            return hit
+        s = _text(n, what)
+        if len(_TEXTS) < 4096:
+            _TEXTS[n] = s
+        return s
+    return _text(n, what)
 
 
 def _lazy(value: object) -> Rex:
@@ -210,11 +220,24 @@ def _lazy(value: object) -> Rex:
     if shape == "EMBD":
         return Embed(args[0])
     if shape in LEAF_SHAPES:
-        return _fill(object.__new__(_LazyLeaf), shape=shape, text=_text(args[0], "text"),
-                     span=None, encoded=value, _heir_v=args[1], _heir=_UNREAD)
-    return _fill(object.__new__(_LazyNode), shape=shape, rune=_text(args[0], "rune"),
-                 span=None, encoded=value, _sons_v=args[1], _heir_v=args[2],
-                 _sons=_UNREAD, _heir=_UNREAD)
+        leaf = object.__new__(_LazyLeaf)
+        _set(leaf, "shape", shape)
+        _set(leaf, "text", _text_of(args[0], "text"))
+        _set(leaf, "span", None)
+        _set(leaf, "encoded", value)
+        _set(leaf, "_heir_v", args[1])
+        _set(leaf, "_heir", _UNREAD)
+        return leaf
+    node = object.__new__(_LazyNode)
+    _set(node, "shape", shape)
+    _set(node, "rune", _text_of(args[0], "rune"))
+    _set(node, "span", None)
+    _set(node, "encoded", value)
+    _set(node, "_sons_v", args[1])
+    _set(node, "_heir_v", args[2])
+    _set(node, "_sons", _UNREAD)
+    _set(node, "_heir", _UNREAD)
+    return node
 
 
 def from_plan(value: object, whole: bool = False) -> Rex:

@@ -24,7 +24,7 @@ module turns one into a law, exactly as the reference does (``stats``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Union
 
 from ..errors import SireError
@@ -121,8 +121,7 @@ def compile_fun(nex: int, fun: Fun) -> tuple[Tree, list[int]]:
     self_call: Exp = VAR(nex)
     for k in free:
         self_call = APP(self_call, VAR(k))
-    lifted = replace(fun, slf=nex, arg=tuple(free) + fun.arg,
-                     bin={**fun.bin, fun.slf: self_call})
+    lifted = Fun(fun.pin, fun.tag, nex, tuple(free) + fun.arg, {**fun.bin, fun.slf: self_call}, fun.bod)
     return code_gen(lifted, stats(lifted)), free
 
 

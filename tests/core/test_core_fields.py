@@ -133,3 +133,12 @@ def test_rex_to_value_is_to_plan():
         a = plan.from_tree(to_plan(r)).force()
         b = to_value(r).force()
         assert a.plan_hash() == b.plan_hash()
+
+
+def test_same_is_identity_without_evaluation():
+    a = plan.read("[1 2]").force()
+    assert _core.same(a, a)
+    assert not _core.same(a, plan.read("[1 2]").force())   # equal, but another object
+    assert _core.same(3, 3) and not _core.same(a, 3) and not _core.same(3, 4)
+    lazy = plan.from_tree(apps(Law(0, 2, 1), 5, 6))         # not evaluated by same()
+    assert _core.same(lazy, lazy) and not _core.same(lazy, plan.nat(5))
