@@ -25,7 +25,7 @@ module turns one into a law, exactly as the reference does (``stats``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 from ..errors import SireError
 from ..plan import Value
@@ -159,8 +159,20 @@ def _gen(fun: Fun, st: Stats, slots: dict[int, int], max_ref: int, e: Exp) -> St
     if isinstance(e, VAL):
         return App(2, e.value) if is_code_shaped(max_ref, e.value) else e.value
     f = yield _gen(fun, st, slots, max_ref, e.f)
-    x = yield _gen(fun, st, slots, max_ref, e.x)
+    x = _gen_leaf(st, slots, max_ref, e.x)
+    if x is None:
+        x = yield _gen(fun, st, slots, max_ref, e.x)
     return App(App(0, f), x)
+
+
+def _gen_leaf(st: Stats, slots: dict[int, int], max_ref: int, e: Exp) -> Optional[Tree]:
+    """What :func:`_gen` gives for a constant or a variable in a slot,
+    without starting a walk; None for anything else."""
+    if isinstance(e, VAL):
+        return App(2, e.value) if is_code_shaped(max_ref, e.value) else e.value
+    if isinstance(e, VAR) and st.counts.get(e.key) != 1:
+        return slots.get(e.key)   # None when unbound: _gen says so
+    return None
 
 
 def is_code_shaped(max_ref: int, value: Tree) -> bool:

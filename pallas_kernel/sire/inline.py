@@ -138,9 +138,11 @@ def _inline(budget: _Budget, d: int, env: Links, params: Links, e: Sire) -> Step
     binder), applied to the pending arguments ``params`` (first one first)."""
     while isinstance(e, A):
         x = e.x
-        if isinstance(x, (K, G)):
-            # an argument constant or global inlines to itself (its pot, which
-            # would be dropped here, is not computed: the reference's is lazy)
+        if isinstance(x, (K, G, V)):
+            # an argument constant, global or variable inlines to itself (its
+            # pot, dropped here, is not computed: the reference's is lazy)
+            if isinstance(x, V):
+                nth(env, x.index, _where)   # but it must be bound
             params = push(Arg(d, x), params)
         else:
             x_out, _ = yield _inline(budget, d, env, None, x)
