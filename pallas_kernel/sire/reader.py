@@ -42,6 +42,19 @@ _ERR_V = from_tree(_ERR).force()
 _OK_V = from_tree(_OK).force()
 
 
+_NAMES: dict[str, int] = {}   # word texts met before, as nats (bounded)
+
+
+def _name_nat(text: str) -> int:
+    """``text_nat`` of a word, through a small cache: names recur."""
+    n = _NAMES.get(text)
+    if n is None:
+        n = text_nat(text)
+        if len(_NAMES) < 65536:
+            _NAMES[text] = n
+    return n
+
+
 def kids(rex: Node | Leaf) -> list[Rex]:
     """Sons followed by the heir, as most forms read them."""
     out = list(rex.sons) if isinstance(rex, Node) else []
@@ -215,7 +228,7 @@ class Reader:
         if rex.shape == "TEXT":
             return K(text_nat(rex.text))
         if rex.text and not ("0" <= rex.text[0] <= "9"):
-            return self.resolve(rex, env, text_nat(rex.text))
+            return self.resolve(rex, env, _name_nat(rex.text))
         if is_decimal(rex.text):
             return K(parse_decimal(rex.text))
         hax = self.macro_for("#")
@@ -223,6 +236,22 @@ class Reader:
             raise self.fail(rex, "don't know how to parse this leaf")
         out = self.expand(hax, Node("PREF", "#", (rex,), None, rex.span))
         return (yield self._expr(env, out))
+
+    def _word(self, env: Scope, rex: Rex) -> Optional[Sire]:
+        """A plain word or text leaf read without starting a walk (what
+        :meth:`_expr` gives for it); None for anything else."""
+        if not isinstance(rex, Leaf) or rex.heir is not None:
+            return None
+        text = rex.text
+        if rex.shape == "WORD" and text and not ("0" <= text[0] <= "9"):
+            if rex.span is not None:
+                self.span = rex.span
+            return self.resolve(rex, env, _name_nat(text))
+        if rex.shape == "TEXT":
+            if rex.span is not None:
+                self.span = rex.span
+            return K(text_nat(text))
+        return None
 
     def resolve(self, rex: Rex, env: Scope, name: int) -> Sire:
         """A name: the innermost local, else the global binding."""
@@ -247,9 +276,14 @@ class Reader:
         if r in ("|", "-"):
             if not ks:
                 raise self.fail(rex, "empty application")
-            out = yield self._expr(env, ks[0])
+            out = self._word(env, ks[0])
+            if out is None:
+                out = yield self._expr(env, ks[0])
             for k in ks[1:]:
-                out = A(out, (yield self._expr(env, k)))
+                x = self._word(env, k)
+                if x is None:
+                    x = yield self._expr(env, k)
+                out = A(out, x)
             return out
         if r == "**":
             if len(ks) != 1:
