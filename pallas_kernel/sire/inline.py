@@ -107,6 +107,10 @@ def _move(shift: int, bound: int, e: Sire) -> Step[Sire]:
             return M((yield _move(shift, bound, x)))
         case A(f, x):
             f2 = yield _move(shift, bound, f)
+            if isinstance(x, (K, G)):
+                return A(f2, x)
+            if isinstance(x, V):
+                return A(f2, V(x.index + shift) if x.index >= bound else x)
             return A(f2, (yield _move(shift, bound, x)))
         case L(v, b):
             v2 = yield _move(shift, bound, v)

@@ -100,7 +100,9 @@ def _encode(e: Sire, known: Known, done: dict[int, Nest]) -> Step[Nest]:
         case G(b):
             out = (_G, (yield _bind_pin(b, known, done)))
         case A(f, x):
-            out = (_A, (yield _encode(f, known, done)), (yield _encode(x, known, done)))
+            fo = yield _encode(f, known, done)
+            xo = _encoded_leaf(x, known, done)
+            out = (_A, fo, (yield _encode(x, known, done)) if xo is None else xo)
         case L(v, b):
             out = (_L, (yield _encode(v, known, done)), (yield _encode(b, known, done)))
         case R(vs, b):
@@ -117,6 +119,23 @@ def _encode(e: Sire, known: Known, done: dict[int, Nest]) -> Step[Nest]:
             raise SireError(f"not a Sire AST node: {type(e).__name__}")
     done[id(e)] = out
     return out
+
+
+def _encoded_leaf(e: Sire, known: Known, done: dict[int, Nest]) -> Optional[Nest]:
+    """What :func:`_encode` gives for a variable, a constant or a global
+    whose pin is known, without starting a walk; None for other nodes."""
+    if isinstance(e, V):
+        return e.index
+    if isinstance(e, K):
+        hit = done.get(id(e))
+        if hit is None:
+            hit = done[id(e)] = (_K, _leaf(e.value))
+        return hit
+    if isinstance(e, G):
+        pin = known.get(e.bind.key)
+        if pin is not None and pin[0] is e.bind:
+            return (_G, pin[1])
+    return None
 
 
 def _bind_pin(b: Bind, known: Known, done: dict[int, Nest]) -> Step[Value]:
