@@ -19,6 +19,7 @@
 #include "pk_jet.h"
 #include "pk_walk.h"
 #include "pk_seed.h"
+#include "pk_fields.h"
 
 typedef struct {
     PkRuntime rt;
@@ -936,7 +937,102 @@ static PyType_Spec value_spec = {
     "pallas_kernel._core.Value", sizeof(ValueObject), 0, Py_TPFLAGS_DEFAULT, value_slots
 };
 
+/* ----- fields of data (pk_fields.c) ---------------------------------------------- */
+
+/*
+** con_fields(x), row_items(x), tab_items(x): a value taken apart in one call
+** (evaluated to WHNF first; the parts are not evaluated), or None when it
+** has another shape (or x is not a Value): the caller's general path then
+** says what is wrong. Parts are ints for nats, else Values. Each part is
+** read again from x's handle after every wrap, which may collect.
+*/
+typedef PkVal (*PartFn)(PkVal v, uint64_t i);
+
+static PkVal con_part(PkVal v, uint64_t i) { return pk_fields_arg(v, i); }
+static PkVal row_part(PkVal v, uint64_t i) { return pk_value_row_get(v, i); }
+static PkVal tab_key(PkVal v, uint64_t i) {
+    PkVal k = 0, x = 0;
+    pk_fields_tab(v, &k, &x);
+    return pk_value_row_get(k, i);
+}
+static PkVal tab_val(PkVal v, uint64_t i) {
+    PkVal k = 0, x = 0;
+    pk_fields_tab(v, &k, &x);
+    return pk_value_row_get(x, i);
+}
+
+static PyObject *parts_of(PyObject *x, int64_t n, PartFn part) {
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    for (int64_t i = 0; t && i < n; i++) {
+        PyObject *o = child_obj(part(pk_deref(val_of(x)), (uint64_t)i));
+        if (!o) { Py_CLEAR(t); break; }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, o);
+    }
+    return t;
+}
+
+static PyObject *core_con_fields(PyObject *mod, PyObject *x) {
+    if (!is_value(x)) Py_RETURN_NONE;
+    PkVal v = whnf_of(x);
+    if (!v) return NULL;
+    PkLaw *law;
+    int64_t n = pk_fields_con(v, &law);
+    if (n < 0) Py_RETURN_NONE;
+    PyObject *name = pk_nat_to_py(RT, law->name);
+    PyObject *parts = name ? parts_of(x, n, con_part) : NULL;
+    PyObject *r = parts ? PyTuple_Pack(2, name, parts) : NULL;
+    Py_XDECREF(name);
+    Py_XDECREF(parts);
+    return r;
+}
+
+static PyObject *core_row_items(PyObject *mod, PyObject *x) {
+    if (!is_value(x)) Py_RETURN_NONE;
+    PkVal v = whnf_of(x);
+    if (!v) return NULL;
+    int64_t n = pk_fields_row(v);
+    if (n < 0) Py_RETURN_NONE;
+    return parts_of(x, n, row_part);
+}
+
+static PyObject *core_tab_items(PyObject *mod, PyObject *x) {
+    if (!is_value(x)) Py_RETURN_NONE;
+    PkVal v = whnf_of(x), k, vals;
+    if (!v) return NULL;
+    int64_t n = pk_fields_tab(v, &k, &vals);
+    if (n < 0) Py_RETURN_NONE;
+    if (n == 0) return Py_BuildValue("(()())");
+    PyObject *keys = parts_of(x, n, tab_key);
+    PyObject *items = keys ? parts_of(x, n, tab_val) : NULL;
+    PyObject *r = items ? PyTuple_Pack(2, keys, items) : NULL;
+    Py_XDECREF(keys);
+    Py_XDECREF(items);
+    return r;
+}
+
+/* same(a, b): the two hold the very same heap object (nothing is evaluated:
+** a cheap "unchanged?" before a structural comparison). Nats by value. */
+static PyObject *core_same(PyObject *mod, PyObject *args) {
+    PyObject *a, *b;
+    if (!PyArg_ParseTuple(args, "OO", &a, &b)) return NULL;
+    if (is_value(a) && is_value(b)) return PyBool_FromLong(pk_deref(val_of(a)) == pk_deref(val_of(b)));
+    if (PyLong_Check(a) && PyLong_Check(b)) return PyBool_FromLong(PyObject_RichCompareBool(a, b, Py_EQ) == 1);
+    Py_RETURN_FALSE;
+}
+
+static PkVal build_leaf(PyObject *o) { return to_val(o); }
+
+static PyObject *core_build(PyObject *mod, PyObject *obj) {
+    relieve();
+    return wrap(pk_build(RT, obj, build_leaf));
+}
+
 static PyMethodDef core_methods[] = {
+    {"same", core_same, METH_VARARGS, "Do two Values hold the very same object (no evaluation)?"},
+    {"build", core_build, METH_O, "Tuples as rows, lists as applications, ints and Values as leaves."},
+    {"con_fields", core_con_fields, METH_O, "(law name, fields) of a constructor application, else None."},
+    {"row_items", core_row_items, METH_O, "The items of a row as a tuple, else None."},
+    {"tab_items", core_tab_items, METH_O, "(keys, values) of a tab as tuples, else None."},
     {"from_tree", core_from_tree, METH_O, "A tree read as a lazy PLAN expression."},
     {"nat", core_nat, METH_O, "A nat from a Python int."},
     {"set_jet_table", core_set_jet_table, METH_O, "Install the accepted (name, hash) jet table."},

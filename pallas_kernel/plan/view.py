@@ -16,10 +16,11 @@ from __future__ import annotations
 from typing import Optional
 
 from .._core import Value
+from .._core import con_fields as _con_fields, row_items as _row_items, tab_items as _tab_items
 from .notation import decimal_text
 from .tree import Law, Tree, nat_text, spine
 
-__all__ = ["layer", "nat_of", "row_items", "tab_items", "name_text"]
+__all__ = ["layer", "nat_of", "row_items", "tab_items", "con_fields", "name_text"]
 
 ErrorClass = Optional[type]
 
@@ -48,6 +49,10 @@ def nat_of(t: object, what: str = "a value", error: ErrorClass = None) -> Option
 
 def row_items(t: object, what: str = "a row", error: ErrorClass = None) -> Optional[list]:
     """The items of a row ``({0 n+1 0} x[n-1] ... x0)``, item 0 first."""
+    if isinstance(t, Value):
+        fast = _row_items(t)  # the core reads the row in one call
+        if fast is not None:
+            return list(fast)
     head, args = spine(layer(t))
     head = layer(head)
     if isinstance(head, Law) and head.name == 0 and head.arity == len(args) + 1 \
@@ -60,6 +65,10 @@ def row_items(t: object, what: str = "a row", error: ErrorClass = None) -> Optio
 def tab_items(t: object, what: str = "a tab", error: ErrorClass = None) -> Optional[list[tuple[int, object]]]:
     """The (key, value) pairs of a tab ``({1 2 keys} vals)`` whose keys are
     nats, in key order (the empty row is accepted as the empty tab)."""
+    if isinstance(t, Value):
+        fast = _tab_items(t)  # the core reads both rows in one call
+        if fast is not None and all(isinstance(k, int) for k in fast[0]):
+            return list(zip(*fast))
     t = layer(t)
     if isinstance(t, Law) and t.name == 0 and t.arity == 1:
         return []
@@ -79,6 +88,14 @@ def tab_items(t: object, what: str = "a tab", error: ErrorClass = None) -> Optio
             return None
         pairs.append((n, v))
     return pairs
+
+
+def con_fields(t: object) -> Optional[tuple[int, tuple]]:
+    """``(name, fields)`` of a core value that is a constructor application:
+    a pin of a law ``{name n+1 0}`` applied to ``n`` fields (unevaluated),
+    read by the core in one call; None for anything else (a tree included),
+    which callers read with :func:`layer`."""
+    return _con_fields(t) if isinstance(t, Value) else None
 
 
 def name_text(n: int) -> str:

@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..errors import MalformedRex
 from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
-from ..plan.view import layer, row_items
+from ..plan.view import con_fields, layer, row_items
 from .model import LEAF_SHAPES, NODE_SHAPES, Embed, Leaf, Node, Rex
 
 #: the constructor pin of each shape
@@ -75,10 +75,55 @@ def to_plan(rex: Rex) -> Tree:
     return done[id(rex)]
 
 
+_CON_VALUES: dict[str, object] = {}   # the constructor pins as core values, made once
+
+
+def to_value(rex: Rex) -> object:
+    """The core value of a Rex tree (what :func:`to_plan` spells, read as
+    an expression), built by the core in one call (``_core.build``: tuples
+    are rows, lists applications), with no tree object per node. Trees
+    decoded from a value give that value back, as in :func:`to_plan`."""
+    from .. import _core   # the core is loaded only by those who build values
+
+    if not _CON_VALUES:
+        _CON_VALUES.update({s: _core.from_tree(p).force() for s, p in CONSTRUCTORS.items()})
+    done: dict[int, object] = {}
+    order: list[Rex] = []
+    todo = [rex]
+    while todo:  # pre-order; built in reverse so children come first
+        r = todo.pop()
+        if id(r) in done:
+            continue
+        known = getattr(r, "encoded", None)
+        if known is not None:
+            done[id(r)] = known if isinstance(known, (int, _core.Value)) else _core.from_tree(known)
+            continue
+        done[id(r)] = 0
+        order.append(r)
+        todo.extend(_children(r))
+    for r in reversed(order):
+        if isinstance(r, Embed):
+            v = r.value
+            done[id(r)] = [_CON_VALUES["EMBD"], v if isinstance(v, (int, _core.Value)) else _core.from_tree(v)]
+            continue
+        heir = 0 if r.heir is None else done[id(r.heir)]
+        if isinstance(r, Leaf):
+            done[id(r)] = [_CON_VALUES[r.shape], text_nat(r.text), heir]
+        else:
+            done[id(r)] = [_CON_VALUES[r.shape], text_nat(r.rune),
+                           tuple([done[id(x)] for x in r.sons]), heir]
+    return _core.build(done[id(rex)])
+
+
 # ----- decoding, one layer at a time ----------------------------------------------
 
 def _split(value: object) -> tuple[str, list]:
     """(shape, fields) of an encoded tree's top layer."""
+    fast = con_fields(value)  # a core value: taken apart by the core in one call
+    if fast is not None:
+        found = _SHAPE_OF_NAME.get(fast[0])
+        if found and found[1] == len(fast[1]) + 1:
+            return found[0], fast[1]
     head, args = spine(layer(value))
     head = layer(head)
     if isinstance(head, Pin):
@@ -145,16 +190,28 @@ class _LazyLeaf(Leaf):
         return self._heir
 
 
-def _fill(obj: object, **fields: object) -> object:
-    """Set the fields of a frozen lazy node made with ``object.__new__``."""
-    for k, v in fields.items():
-        object.__setattr__(obj, k, v)
-    return obj
-
-
 def _lazy_heir(value: object) -> Optional[Rex]:
     """The heir a field encodes: none for 0, else a lazily decoded tree."""
+    if isinstance(value, int):  # a field the core gave as a nat
+        return None if value == 0 else _lazy(value)
     return None if layer(value) == 0 else _lazy(value)
+
+
+_set = object.__setattr__
+_TEXTS: dict[int, str] = {}   # rune and word nats met before, decoded once (bounded)
+
+
+def _text_of(n: object, what: str) -> str:
+    """:func:`_text` through a small cache of the texts met before."""
+    if isinstance(n, int):
+        hit = _TEXTS.get(n)
+        if hit is not None:
+            return hit
+        s = _text(n, what)
+        if len(_TEXTS) < 4096:
+            _TEXTS[n] = s
+        return s
+    return _text(n, what)
 
 
 def _lazy(value: object) -> Rex:
@@ -163,11 +220,24 @@ def _lazy(value: object) -> Rex:
     if shape == "EMBD":
         return Embed(args[0])
     if shape in LEAF_SHAPES:
-        return _fill(object.__new__(_LazyLeaf), shape=shape, text=_text(args[0], "text"),
-                     span=None, encoded=value, _heir_v=args[1], _heir=_UNREAD)
-    return _fill(object.__new__(_LazyNode), shape=shape, rune=_text(args[0], "rune"),
-                 span=None, encoded=value, _sons_v=args[1], _heir_v=args[2],
-                 _sons=_UNREAD, _heir=_UNREAD)
+        leaf = object.__new__(_LazyLeaf)
+        _set(leaf, "shape", shape)
+        _set(leaf, "text", _text_of(args[0], "text"))
+        _set(leaf, "span", None)
+        _set(leaf, "encoded", value)
+        _set(leaf, "_heir_v", args[1])
+        _set(leaf, "_heir", _UNREAD)
+        return leaf
+    node = object.__new__(_LazyNode)
+    _set(node, "shape", shape)
+    _set(node, "rune", _text_of(args[0], "rune"))
+    _set(node, "span", None)
+    _set(node, "encoded", value)
+    _set(node, "_sons_v", args[1])
+    _set(node, "_heir_v", args[2])
+    _set(node, "_sons", _UNREAD)
+    _set(node, "_heir", _UNREAD)
+    return node
 
 
 def from_plan(value: object, whole: bool = False) -> Rex:

@@ -24,8 +24,8 @@ module turns one into a law, exactly as the reference does (``stats``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Union
+from dataclasses import dataclass
+from typing import Optional, Union
 
 from ..errors import SireError
 from ..plan import Value
@@ -121,8 +121,7 @@ def compile_fun(nex: int, fun: Fun) -> tuple[Tree, list[int]]:
     self_call: Exp = VAR(nex)
     for k in free:
         self_call = APP(self_call, VAR(k))
-    lifted = replace(fun, slf=nex, arg=tuple(free) + fun.arg,
-                     bin={**fun.bin, fun.slf: self_call})
+    lifted = Fun(fun.pin, fun.tag, nex, tuple(free) + fun.arg, {**fun.bin, fun.slf: self_call}, fun.bod)
     return code_gen(lifted, stats(lifted)), free
 
 
@@ -160,8 +159,20 @@ def _gen(fun: Fun, st: Stats, slots: dict[int, int], max_ref: int, e: Exp) -> St
     if isinstance(e, VAL):
         return App(2, e.value) if is_code_shaped(max_ref, e.value) else e.value
     f = yield _gen(fun, st, slots, max_ref, e.f)
-    x = yield _gen(fun, st, slots, max_ref, e.x)
+    x = _gen_leaf(st, slots, max_ref, e.x)
+    if x is None:
+        x = yield _gen(fun, st, slots, max_ref, e.x)
     return App(App(0, f), x)
+
+
+def _gen_leaf(st: Stats, slots: dict[int, int], max_ref: int, e: Exp) -> Optional[Tree]:
+    """What :func:`_gen` gives for a constant or a variable in a slot,
+    without starting a walk; None for anything else."""
+    if isinstance(e, VAL):
+        return App(2, e.value) if is_code_shaped(max_ref, e.value) else e.value
+    if isinstance(e, VAR) and st.counts.get(e.key) != 1:
+        return slots.get(e.key)   # None when unbound: _gen says so
+    return None
 
 
 def is_code_shaped(max_ref: int, value: Tree) -> bool:

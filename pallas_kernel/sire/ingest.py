@@ -18,6 +18,8 @@ become values (:class:`~.codegen.VAL`). On the way, as the reference does
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..errors import SireError
 from ..plan import Value
 from ..plan.tree import App, Law, Pin, Tree
@@ -73,10 +75,18 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
                 return VAL(_plan_value(bind.value, "the value of a global"))
             case K(value):
                 return VAL(_plan_value(value, "a constant"))
-            case A(f, x):
-                fr = yield _go(st, scope, f)
-                xr = yield _go(st, scope, x)
-                return _fold(st, fr, xr)
+            case A():
+                args = []               # the spine, walked here: a frame less per argument
+                while isinstance(e, A):
+                    args.append(e.x)
+                    e = e.f
+                out = yield _go(st, scope, e)
+                for x in reversed(args):
+                    xr = _leaf(scope, x)
+                    if xr is None:
+                        xr = yield _go(st, scope, x)
+                    out = _fold(st, out, xr)
+                return out
             case L(v, b):
                 vr = yield _go(st, scope, v)
                 if isinstance(vr, APP):
@@ -95,6 +105,18 @@ def _go(st: _Supply, scope: Links, e: Sire) -> Step[Exp]:
                 return (yield _lambda(st, scope, lam))
             case _:
                 raise SireError(f"not a Sire AST node: {type(e).__name__}")
+
+
+def _leaf(scope: Links, e: Sire) -> Optional[Exp]:
+    """What :func:`_go` gives for a variable, global or constant, without
+    starting a walk; None for other nodes."""
+    if isinstance(e, V):
+        return nth(scope, e.index, _where)
+    if isinstance(e, G):
+        return VAL(_plan_value(e.bind.value, "the value of a global"))
+    if isinstance(e, K):
+        return VAL(_plan_value(e.value, "a constant"))
+    return None
 
 
 def _plan_value(value: object, what: str) -> Tree:

@@ -26,7 +26,7 @@ global's body, nor the arguments its pot stores unless the pot is expanded),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import SireError
@@ -107,6 +107,10 @@ def _move(shift: int, bound: int, e: Sire) -> Step[Sire]:
             return M((yield _move(shift, bound, x)))
         case A(f, x):
             f2 = yield _move(shift, bound, f)
+            if isinstance(x, (K, G)):
+                return A(f2, x)
+            if isinstance(x, V):
+                return A(f2, V(x.index + shift) if x.index >= bound else x)
             return A(f2, (yield _move(shift, bound, x)))
         case L(v, b):
             v2 = yield _move(shift, bound, v)
@@ -119,8 +123,14 @@ def _move(shift: int, bound: int, e: Sire) -> Step[Sire]:
             return R(tuple(vs2), (yield _move(shift, inner, b)))
         case F(lam):
             body = yield _move(shift, bound + 1 + lam.args, lam.body)
-            return F(replace(lam, body=body))
+            return F(_with_body(lam, body))
     return e
+
+
+def _with_body(lam: Lam, body: Sire) -> Lam:
+    """The lambda with another body (``dataclasses.replace``, without its
+    cost: this is on the inliner's hot path)."""
+    return Lam(lam.pin, lam.mark, lam.recr, lam.tag, lam.args, body)
 
 
 def _where() -> str:
@@ -131,8 +141,16 @@ def _inline(budget: _Budget, d: int, env: Links, params: Links, e: Sire) -> Step
     """Inline ``e`` found at depth ``d`` in scope ``env`` (a pot or None per
     binder), applied to the pending arguments ``params`` (first one first)."""
     while isinstance(e, A):
-        x_out, _ = yield _inline(budget, d, env, None, e.x)
-        params = push(Arg(d, x_out), params)
+        x = e.x
+        if isinstance(x, (K, G, V)):
+            # an argument constant, global or variable inlines to itself (its
+            # pot, dropped here, is not computed: the reference's is lazy)
+            if isinstance(x, V):
+                nth(env, x.index, _where)   # but it must be bound
+            params = push(Arg(d, x), params)
+        else:
+            x_out, _ = yield _inline(budget, d, env, None, x)
+            params = push(Arg(d, x_out), params)
         e = e.f
     match e:
         case K():
@@ -171,19 +189,19 @@ def _inline_lambda(budget: _Budget, d: int, env: Links, lam: Lam) -> Step[Res]:
     body_env = push_all([None] * (1 + need), env)
     body, _ = yield _inline(budget, d + 1 + need, body_env, None, lam.body)
     pot = None if lam.recr else Pot(lam, lam.mark, d, need, None)
-    return (F(replace(lam, body=body)), pot)
+    return (F(_with_body(lam, body)), pot)
 
 
 def _marked(pot: Optional[Pot]) -> Optional[Pot]:
     """The pot of ``**x``: that of ``x``, marked for inlining."""
-    return None if pot is None else replace(pot, marked=True)
+    return None if pot is None else Pot(pot.fn, True, pot.deep, pot.need, pot.args)
 
 
 def _feed(pot: Optional[Pot], arg: Arg) -> Optional[Pot]:
     """The pot after one more argument: none left once it is saturated."""
     if pot is None or pot.need <= 0:
         return None
-    return replace(pot, need=pot.need - 1, args=push(arg, pot.args))
+    return Pot(pot.fn, pot.marked, pot.deep, pot.need - 1, push(arg, pot.args))
 
 
 def _reapply(budget: _Budget, d: int, env: Links, params: Links, res: Res) -> Step[Res]:

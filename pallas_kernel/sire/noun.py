@@ -33,9 +33,10 @@ from functools import partial
 from typing import Optional
 
 from ..errors import SireError
+from .. import _core
 from ..plan import Value, from_tree
 from ..plan import view
-from ..plan.tree import Pin, Tree, row, text_nat
+from ..plan.tree import Pin, text_nat
 from .ast import A, Bind, F, G, K, L, Lam, LazyCode, M, R, Sire, V
 from .walk import Step, run
 
@@ -56,21 +57,38 @@ tab_items = partial(view.tab_items, error=SireError)
 
 # ----- encoding ------------------------------------------------------------------
 
-def encode_ast(expr: Sire, known: Optional[Known] = None) -> Tree:
-    """The reference's PLAN encoding of an AST (``sireNoun``): a tree whose
-    binding pins are core values (``known`` caches them by key)."""
-    return run(_encode(expr, {} if known is None else known, {}))
+def encode_ast(expr: Sire, known: Optional[Known] = None) -> Value:
+    """The reference's PLAN encoding of an AST (``sireNoun``), as a core
+    value (``known`` caches the binding pins by key)."""
+    return _core.build(run(_encode(expr, {} if known is None else known, {})))
 
 
 def bind_pin(b: Bind, known: Optional[Known] = None) -> Value:
     """The binding's pin ``PIN [key value code location name props]`` (the
     known one if ``known`` holds this very binding)."""
+    if known is not None:
+        hit = known.get(b.key)      # made before: no walk to start
+        if hit is not None and hit[0] is b:
+            return hit[1]
     return run(_bind_pin(b, {} if known is None else known, {}))
 
 
-def _encode(e: Sire, known: Known, done: dict[int, Tree]) -> Step[Tree]:
+def _leaf(x: object) -> object:
+    """A constant as a leaf of :func:`_core.build`: nats and core values as
+    they are, trees read into the core."""
+    return x if isinstance(x, (int, Value)) else from_tree(x)
+
+
+# The encoding is built as nested tuples (rows) with nats and core values
+# at the leaves, which the core turns into a value in one call
+# (``_core.build``), with no tree object per node.
+Nest = object
+
+
+def _encode(e: Sire, known: Known, done: dict[int, Nest]) -> Step[Nest]:
     """Generator form of :func:`encode_ast` (see :mod:`.walk`); ``done``
-    holds the nodes encoded so far, so a shared subtree is encoded once."""
+    holds the nodes encoded so far, so a shared subtree is encoded once
+    (and built once: the core shares a tuple met twice)."""
     hit = done.get(id(e))
     if hit is not None:
         return hit
@@ -78,36 +96,56 @@ def _encode(e: Sire, known: Known, done: dict[int, Tree]) -> Step[Tree]:
         case V(i):
             out = i
         case K(x):
-            out = row(_K, x)
+            out = (_K, _leaf(x))
         case G(b):
-            out = row(_G, (yield _bind_pin(b, known, done)))
+            out = (_G, (yield _bind_pin(b, known, done)))
         case A(f, x):
-            out = row(_A, (yield _encode(f, known, done)), (yield _encode(x, known, done)))
+            fo = yield _encode(f, known, done)
+            xo = _encoded_leaf(x, known, done)
+            out = (_A, fo, (yield _encode(x, known, done)) if xo is None else xo)
         case L(v, b):
-            out = row(_L, (yield _encode(v, known, done)), (yield _encode(b, known, done)))
+            out = (_L, (yield _encode(v, known, done)), (yield _encode(b, known, done)))
         case R(vs, b):
             items = []
             for v in vs:
                 items.append((yield _encode(v, known, done)))
-            out = row(_R, row(*items), (yield _encode(b, known, done)))
+            out = (_R, tuple(items), (yield _encode(b, known, done)))
         case M(x):
-            out = row(_M, (yield _encode(x, known, done)))
+            out = (_M, (yield _encode(x, known, done)))
         case F(lam):
             body = yield _encode(lam.body, known, done)
-            out = row(_F, int(lam.pin), int(lam.mark), int(lam.recr), lam.tag, lam.args, body)
+            out = (_F, int(lam.pin), int(lam.mark), int(lam.recr), lam.tag, lam.args, body)
         case _:
             raise SireError(f"not a Sire AST node: {type(e).__name__}")
     done[id(e)] = out
     return out
 
 
-def _bind_pin(b: Bind, known: Known, done: dict[int, Tree]) -> Step[Value]:
+def _encoded_leaf(e: Sire, known: Known, done: dict[int, Nest]) -> Optional[Nest]:
+    """What :func:`_encode` gives for a variable, a constant or a global
+    whose pin is known, without starting a walk; None for other nodes."""
+    if isinstance(e, V):
+        return e.index
+    if isinstance(e, K):
+        hit = done.get(id(e))
+        if hit is None:
+            hit = done[id(e)] = (_K, _leaf(e.value))
+        return hit
+    if isinstance(e, G):
+        pin = known.get(e.bind.key)
+        if pin is not None and pin[0] is e.bind:
+            return (_G, pin[1])
+    return None
+
+
+def _bind_pin(b: Bind, known: Known, done: dict[int, Nest]) -> Step[Value]:
     """Generator form of :func:`bind_pin`."""
     hit = known.get(b.key)
     if hit is not None and hit[0] is b:
         return hit[1]
-    code = b.code.source if isinstance(b.code, LazyCode) else (yield _encode(b.code, known, done))
-    pin = from_tree(Pin(row(b.key, b.value, code, b.location, b.name, b.props))).force()
+    code = _leaf(b.code.source) if isinstance(b.code, LazyCode) else (yield _encode(b.code, known, done))
+    item = _core.build((b.key, _leaf(b.value), code, _leaf(b.location), _leaf(b.name), _leaf(b.props)))
+    pin = from_tree(Pin(item)).force()
     known[b.key] = (b, pin)
     known[pin.pin_hash()] = b
     return pin

@@ -19,7 +19,8 @@ from typing import Iterable, Optional
 from ..errors import MalformedRex, PlanCrash, PlanError, SireError
 from ..plan.notation import parse_decimal
 from ..plan import Value, from_tree
-from ..rex import Embed, Leaf, Node, Rex, Span, from_plan, to_plan
+from ..rex import Embed, Leaf, Node, Rex, Span, from_plan
+from ..rex.encoding import to_value
 from ..plan.tree import App, Law, text_nat
 from ..plan.view import name_text
 from .ast import A, F, G, K, L, Lam, M, R, Sire, V, has_ref_to
@@ -37,6 +38,21 @@ _C3 = Law(0, 4, 0)
 _ERR = App(_C3, 0)
 _OK = App(_C3, 1)
 _UNDERSCORE = text_nat("_")
+_ERR_V = from_tree(_ERR).force()
+_OK_V = from_tree(_OK).force()
+
+
+_NAMES: dict[str, int] = {}   # word texts met before, as nats (bounded)
+
+
+def _name_nat(text: str) -> int:
+    """``text_nat`` of a word, through a small cache: names recur."""
+    n = _NAMES.get(text)
+    if n is None:
+        n = text_nat(text)
+        if len(_NAMES) < 65536:
+            _NAMES[text] = n
+    return n
 
 
 def kids(rex: Node | Leaf) -> list[Rex]:
@@ -144,7 +160,7 @@ class Reader:
     def expand(self, macro: object, rex: Rex) -> Rex:
         """Call ``(macro state rex err ok)`` and adopt its result: the new
         state and the Rex to read next, or a macro failure."""
-        args = (self.state.to_plan(), from_tree(to_plan(rex)), from_tree(_ERR), from_tree(_OK))
+        args = (self.state.to_plan(), to_value(rex), _ERR_V, _OK_V)
         fn = macro if isinstance(macro, Value) else from_tree(macro)
         try:
             items = row_items(fn.apply(*args).whnf(), "the macro result")
@@ -212,7 +228,7 @@ class Reader:
         if rex.shape == "TEXT":
             return K(text_nat(rex.text))
         if rex.text and not ("0" <= rex.text[0] <= "9"):
-            return self.resolve(rex, env, text_nat(rex.text))
+            return self.resolve(rex, env, _name_nat(rex.text))
         if is_decimal(rex.text):
             return K(parse_decimal(rex.text))
         hax = self.macro_for("#")
@@ -220,6 +236,22 @@ class Reader:
             raise self.fail(rex, "don't know how to parse this leaf")
         out = self.expand(hax, Node("PREF", "#", (rex,), None, rex.span))
         return (yield self._expr(env, out))
+
+    def _word(self, env: Scope, rex: Rex) -> Optional[Sire]:
+        """A plain word or text leaf read without starting a walk (what
+        :meth:`_expr` gives for it); None for anything else."""
+        if not isinstance(rex, Leaf) or rex.heir is not None:
+            return None
+        text = rex.text
+        if rex.shape == "WORD" and text and not ("0" <= text[0] <= "9"):
+            if rex.span is not None:
+                self.span = rex.span
+            return self.resolve(rex, env, _name_nat(text))
+        if rex.shape == "TEXT":
+            if rex.span is not None:
+                self.span = rex.span
+            return K(text_nat(text))
+        return None
 
     def resolve(self, rex: Rex, env: Scope, name: int) -> Sire:
         """A name: the innermost local, else the global binding."""
@@ -244,9 +276,14 @@ class Reader:
         if r in ("|", "-"):
             if not ks:
                 raise self.fail(rex, "empty application")
-            out = yield self._expr(env, ks[0])
+            out = self._word(env, ks[0])
+            if out is None:
+                out = yield self._expr(env, ks[0])
             for k in ks[1:]:
-                out = A(out, (yield self._expr(env, k)))
+                x = self._word(env, k)
+                if x is None:
+                    x = yield self._expr(env, k)
+                out = A(out, x)
             return out
         if r == "**":
             if len(ks) != 1:

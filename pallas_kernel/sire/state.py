@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import SireError
+from .._core import same
 from ..plan import Value, from_tree, tab_insert
 from ..plan.tree import App, Law, Pin, Tree, row
 from .ast import Bind
@@ -168,8 +169,15 @@ class State:
         return self._plan
 
     def adopt(self, value: Value) -> None:
-        """Replace this state by a state a macro returned."""
-        if self._plan is not None and value == self._plan:
+        """Replace this state by a state a macro returned.
+
+        Most macros hand back the state they were given, or a row holding
+        the same scope and modules tabs: each part is first checked for
+        being the very object made here (``same``, no evaluation), so
+        adopting costs nothing per binding in scope; only a part that is
+        another object is compared (normal form) and, when it differs,
+        read back."""
+        if self._plan is not None and same(value, self._plan):
             return
         items = row_items(value, "the macro's new state")
         if len(items) != 4:
@@ -177,12 +185,12 @@ class State:
         self.next_key = nat_of(items[0], "the state's next key")
         self.context = nat_of(items[1], "the state's context")
         scope_v, modules_v = items[2], items[3]
-        if self._scope_plan is None or not (scope_v == self._scope_plan):
+        if not _unchanged(scope_v, self._scope_plan):
             self.scope = {k: bind_of_pin(b, self.known) for k, b in tab_items(scope_v, "the scope")}
             self._scope_plan = scope_v if isinstance(scope_v, Value) else None
             self._scope_base = (dict(self.scope), scope_v) if isinstance(scope_v, Value) else None
             self._scope_dirty = frozenset() if isinstance(scope_v, Value) else None
-        if self._modules_plan is None or not (modules_v == self._modules_plan):
+        if not _unchanged(modules_v, self._modules_plan):
             mods: dict[int, Mapping[int, Bind]] = {}
             for name, pin in tab_items(modules_v, "the modules table"):
                 if not isinstance(layer(pin), Pin):
@@ -193,3 +201,11 @@ class State:
             self._modules_plan = modules_v if isinstance(modules_v, Value) else None
             self._module_pins = {}
         self._plan = value if isinstance(value, Value) else None
+
+
+def _unchanged(new: object, old: Optional[Value]) -> bool:
+    """Whether a part of a returned state is the part made here: the same
+    object, else equal in normal form."""
+    if old is None:
+        return False
+    return same(new, old) or new == old

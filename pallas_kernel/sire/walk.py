@@ -37,17 +37,22 @@ def run(step: Step) -> Any:
     caller of :func:`run` unchanged.
     """
     stack = [step]
+    push, pop = stack.append, stack.pop
+    send = step.send           # the top generator's send, kept out of the loop's lookups
     value: Any = None
-    while stack:
+    while True:
         try:
-            sub = stack[-1].send(value)
+            sub = send(value)
         except StopIteration as done:
-            stack.pop()
+            pop()
             value = done.value
+            if not stack:
+                return value
+            send = stack[-1].send
             continue
-        stack.append(sub)
+        push(sub)
+        send = sub.send
         value = None
-    return value
 
 
 def push(item: Any, links: Links) -> Links:
