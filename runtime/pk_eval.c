@@ -256,19 +256,22 @@ static void suspend(PkRuntime *rt, size_t env, size_t base, uint32_t pc) {
 static inline PkLaw *direct_law(PkRuntime *rt, PkVal f, uint32_t n, PkVal *head,
                                 const PkClo **held) {
     *held = NULL;
-    if (pk_is_clo(f)) {
+    if (pk_is_small(f)) return NULL;
+    int kind = pk_obj(f)->kind;
+    if (kind == PK_CLO) {
         const PkClo *cl = pk_clo(f);
-        if (cl->rem != n) return NULL;
+        if (cl->rem != n || pk_is_small(cl->head)) return NULL;
         *held = cl;
         n += cl->h.n;
         f = cl->head;
+        kind = pk_obj(f)->kind;
     }
     *head = f;
-    if (pk_is_pin(f)) {
+    if (kind == PK_PIN) {
         PkPin *p = pk_pin(f);
         if ((p->jet && rt->jets_enabled) || !pk_is_law(p->item)) return NULL;
         f = p->item;
-    } else if (!pk_is_law(f)) {
+    } else if (kind != PK_LAW) {
         return NULL;
     }
     return pk_law(f)->arity == n ? pk_law(f) : NULL;

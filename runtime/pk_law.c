@@ -263,6 +263,9 @@ static bool compile_op(PkRuntime *rt, Out *o, const PkVal *args, const uint8_t *
     uint64_t opnd[2];
     uint32_t nstack = 0;
     bool ok = true;
+    /* when it cannot be done inline, the two operands are laid out on the
+    ** stack even if none came from it */
+    if (depth + 2 > *maxstack) *maxstack = depth + 2;
     for (uint32_t k = 0; ok && k < 2; k++) {
         uint32_t i = place[k];
         if (operand_of(rt, o, args[i], maxref, &opnd[i], &ok)) continue;
