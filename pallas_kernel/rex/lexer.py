@@ -31,38 +31,54 @@ KIND_NAMES = ("WORD", "RUNE", "WYTE", "SEMI", "CORD", "QUOT", "LINE", "PARA", "B
 #: kinds that separate clumps
 SPACE_KINDS = frozenset((WYTE, SEMI, TERM))
 
-_WORD_RUN = re.compile(rb"[A-Za-z0-9_]+")
-_RUNE_RUN = re.compile(rb"[$!#%&*+,\-./:<=>?@\\^`'|~]+")
-_SPACE_RUN = re.compile(rb" +")
 _BRACE = re.compile(rb"[{}]")
 
-# What the first byte of a token selects (the reference's rules, in order).
-_K_WORD, _K_RUNE, _K_SPACE, _K_OPEN_P, _K_OPEN_B, _K_QUOTE, _K_CURLY_END, _K_CURLY, _K_SEMI, _K_END, _K_OTHER = range(11)
-_CLASS = [_K_OTHER] * 256
-for _b in b"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
-    _CLASS[_b] = _K_WORD
-for _b in b"$!#%&*+,-./:<=>?@\\^`'|~":
-    _CLASS[_b] = _K_RUNE
-_CLASS[0x20] = _K_SPACE
-_CLASS[0x28] = _K_OPEN_P
-_CLASS[0x5B] = _K_OPEN_B
-_CLASS[0x22] = _K_QUOTE
-_CLASS[0x7D] = _K_CURLY_END
-_CLASS[0x7B] = _K_CURLY
-_CLASS[0x3B] = _K_SEMI
-_CLASS[0x00] = _K_END
+# One pattern for every token of a line; the number of the group that matched
+# says what it is. Most tokens are a single match of this pattern, so lexing
+# costs one C call per token. Groups, in the reference's order of rules:
+# (QUOT's inner group, the delimiter byte, is number 13).
+_WORD_G, _WYTE_G, _RUNE_G, _OPEN_P_G, _OPEN_B_G, _CLOSE_P_G, _CLOSE_B_G, _QUOTE_G, \
+    _CURLY_FLAT_G, _CURLY_G, _LINE_G, _QUOT_G = range(1, 13)
+_SEMI_G, _NUL_G, _OTHER_G = range(14, 17)
+_TOKEN = re.compile(rb"""
+     ([A-Za-z0-9_]+)                        # WORD
+    |(\ +)                                  # WYTE
+    |([$!\#%&*+,\-./:<=>?@\\^`'|~]+)         # RUNE
+    |(\()                                   # opens a PARA
+    |(\[)                                   # opens a BRAK
+    |(\))                                   # closes a PARA (else FAIL)
+    |(\])                                   # closes a BRAK (else FAIL)
+    |("[^"]*"?)                             # CORD "..", to the end if unclosed
+    |(\{[^{}]*\})                            # CORD {..} without inner braces
+    |(\{)                                   # CORD {..} with inner braces: _curly_end
+    |(\}(?:[\ \x00].*|\Z))                   # LINE: } then space, NUL or end of line
+    |(\}(.)(?:.*?\13|.*))                    # QUOT: }X..X, to the end if unclosed
+    |(;.*)                                  # SEMI
+    |(\x00.*)                               # NUL: the end of the line
+    |(.)                                    # FAIL
+""", re.S | re.X)
+
+# Groups that make one plain token, and its kind.
+_SIMPLE = {_WORD_G: WORD, _WYTE_G: WYTE, _RUNE_G: RUNE, _QUOTE_G: CORD, _CURLY_FLAT_G: CORD,
+           _QUOT_G: QUOT, _SEMI_G: SEMI, _OTHER_G: FAIL}
+#: kinds that may carry an error: a line holding one is checked by validate
+SUSPECT_KINDS = frozenset((FAIL, CORD, QUOT, LINE, BRAK))
 
 
 class Line:
     """One physical line: file name, number (from 1) and its bytes."""
 
-    __slots__ = ("file", "num", "data", "nested")
+    __slots__ = ("file", "num", "data", "nested", "suspect")
 
     def __init__(self, file: str, num: int, data: bytes):
         self.file = file
         self.num = num
         self.data = data
         self.nested: list[Tok] = []  # PARA/BRAK tokens in closing order
+        # Whether the line holds a token that may be an error (see
+        # SUSPECT_KINDS, or a nest closed by the end of the line): only such
+        # lines need the validator; most lines of real code are plain.
+        self.suspect = False
 
     def text(self) -> str:
         """The line decoded leniently, for messages."""
@@ -99,64 +115,68 @@ def lex_line(line: Line) -> list[Tok]:
     wid = len(b)
     toks: list[Tok] = []
     stack: list[tuple[Tok, list[Tok], int]] = []  # (open token, outer list, outer closer)
-    closer = -1
+    closer = 0  # the group that closes the innermost open form (0: none)
+    simple = _SIMPLE
+    match = _TOKEN.match
     i = 0
-    while True:
-        c = b[i] if i < wid else 0
-        k = _CLASS[c]
-        if k == _K_WORD:
-            j = _WORD_RUN.match(b, i).end()
-            toks.append(Tok(WORD, line, i, j))
-        elif k == _K_SPACE:
-            j = _SPACE_RUN.match(b, i).end()
-            toks.append(Tok(WYTE, line, i, j))
-        elif k == _K_RUNE:
-            j = _RUNE_RUN.match(b, i).end()
-            toks.append(Tok(RUNE, line, i, j))
-        elif k == _K_OPEN_P or k == _K_OPEN_B:
-            opener = Tok(PARA if k == _K_OPEN_P else BRAK, line, i, i)
+    while i < wid:
+        m = match(b, i)
+        g = m.lastindex
+        j = m.end()
+        kind = simple.get(g)
+        if kind is not None:
+            toks.append(Tok(kind, line, i, j))
+            if kind >= CORD:
+                line.suspect = True
+        elif g == _OPEN_P_G or g == _OPEN_B_G:
+            opener = Tok(PARA if g == _OPEN_P_G else BRAK, line, i, i)
             opener.rex = None
             stack.append((opener, toks, closer))
             toks = []
-            closer = 0x29 if k == _K_OPEN_P else 0x5D
-            j = i + 1
-        elif k == _K_QUOTE:
-            q = b.find(b'"', i + 1)
-            j = wid if q < 0 else q + 1
-            toks.append(Tok(CORD, line, i, j))
-        elif k == _K_CURLY:
-            j = _curly_end(b, i)
-            toks.append(Tok(CORD, line, i, j))
-        elif k == _K_CURLY_END:
-            d = b[i + 1] if i + 1 < wid else 0
-            if d == 0 or d == 0x20:
-                j = wid
-                t = Tok(LINE, line, i, j)
-                t.more = []
-                toks.append(t)
-            else:
-                q = b.find(bytes((d,)), i + 2)
-                j = wid if q < 0 else q + 1
-                toks.append(Tok(QUOT, line, i, j))
-        elif k == _K_SEMI:
-            j = wid
-            toks.append(Tok(SEMI, line, i, j))
-        elif k == _K_END or c == closer:
-            # End of line (or NUL) ends every open form; a matching closer ends one.
-            j = wid if k == _K_END else i + 1
+            closer = _CLOSE_P_G if g == _OPEN_P_G else _CLOSE_B_G
+        elif g == closer:
             toks.append(Tok(TERM, line, i, j))
-            if not stack:
-                return toks
             opener, outer, closer = stack.pop()
-            opener.end = j
-            opener.kids = clump(toks)
-            line.nested.append(opener)
+            _close(opener, toks, j)
             outer.append(opener)
             toks = outer
-        else:
-            j = i + 1
+        elif g == _CLOSE_P_G or g == _CLOSE_B_G:
             toks.append(Tok(FAIL, line, i, j))
+            line.suspect = True
+        elif g == _CURLY_G:
+            j = _curly_end(b, i)
+            toks.append(Tok(CORD, line, i, j))
+            line.suspect = True
+        elif g == _LINE_G:
+            t = Tok(LINE, line, i, j)
+            t.more = []
+            toks.append(t)
+            line.suspect = True
+        else:  # a NUL byte: the line ends here
+            break
         i = j
+    # The end of the line (or a NUL) ends every open form.
+    toks.append(Tok(TERM, line, i, wid))
+    while stack:
+        line.suspect = True
+        opener, outer, closer = stack.pop()
+        _close(opener, toks, wid)
+        outer.append(opener)
+        toks = outer
+        toks.append(Tok(TERM, line, wid, wid))
+    return toks
+
+
+def _close(opener: Tok, toks: list[Tok], end: int) -> None:
+    """Finish a PARA/BRAK token whose inner tokens are ``toks``."""
+    opener.end = end
+    opener.kids = kids = clump(toks)
+    opener.line.nested.append(opener)
+    if opener.kind == BRAK and not opener.line.suspect:
+        for c in kids:
+            if len(c) == 1 and c[0].kind == RUNE:  # a rune alone: not allowed in brackets
+                opener.line.suspect = True
+                break
 
 
 def _curly_end(b: bytes, i: int) -> int:

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import RexError
 from .layout import block_tokens, layout, split_blocks
-from .lexer import clump
+from .lexer import Tok, clump
 from .model import Node, Rex
 from .policy import clump_rex, nested_rex
 from .validate import check_line
@@ -76,20 +76,30 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
     raw = (_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines)
     for block in split_blocks(file, raw):
         merged = block_tokens(block)
-        errors = [e for toks in block for e in check_line(toks)]
+        errors = [e for toks in block if toks[0].line.suspect for e in check_line(toks)]
         first = block[0][0].line.num
         if errors:
+            _release(block)
             yield Block(file, first, None, errors)
             continue
         for toks in block:
             for t in toks[0].line.nested:
                 t.rex = nested_rex(t)
+        _release(block)
         trees = layout(clump(merged), clump_rex)
         if len(trees) == 1:
             rex = trees[0]
         else:
             rex = Node("OPEN", "|", tuple(trees), None, trees[0].span)
         yield Block(file, first, rex)
+
+
+def _release(block: list[list[Tok]]) -> None:
+    """Drop each line's list of nested tokens once it has been used: the
+    list and its tokens point at each other through the line, and without
+    this every line with a paren would wait for the cycle collector."""
+    for toks in block:
+        toks[0].line.nested = []
 
 
 def read_all(source: Source, file: str = "<input>") -> list[Rex]:
