@@ -35,34 +35,39 @@ _BRACE = re.compile(rb"[{}]")
 
 # One pattern for every token of a line; the number of the group that matched
 # says what it is. Most tokens are a single match of this pattern, so lexing
-# costs one C call per token. Groups, in the reference's order of rules:
-# (QUOT's inner group, the delimiter byte, is number 13).
+# costs one C call per token. The groups follow the reference's rules, and
+# tell a well-formed string from one that may be an error (unclosed, or a
+# line string with a NUL), so that only lines that may hold an error are
+# checked by the validator. QUOT's inner group (its delimiter) is number 14.
 _WORD_G, _WYTE_G, _RUNE_G, _OPEN_P_G, _OPEN_B_G, _CLOSE_P_G, _CLOSE_B_G, _QUOTE_G, \
-    _CURLY_FLAT_G, _CURLY_G, _LINE_G, _QUOT_G = range(1, 13)
-_SEMI_G, _NUL_G, _OTHER_G = range(14, 17)
+    _CURLY_FLAT_G, _CURLY_G, _LINE_G, _LINE_NUL_G, _QUOT_G = range(1, 14)
+_QUOT_OPEN_G, _SEMI_G, _NUL_G, _QUOTE_OPEN_G, _OTHER_G = range(15, 20)
 _TOKEN = re.compile(rb"""
      ([A-Za-z0-9_]+)                        # WORD
     |(\ +)                                  # WYTE
-    |([$!\#%&*+,\-./:<=>?@\\^`'|~]+)         # RUNE
+    |([$!\#%&*+,\-./:<=>?@\\^`'|~]+)        # RUNE
     |(\()                                   # opens a PARA
     |(\[)                                   # opens a BRAK
     |(\))                                   # closes a PARA (else FAIL)
     |(\])                                   # closes a BRAK (else FAIL)
-    |("[^"]*"?)                             # CORD "..", to the end if unclosed
-    |(\{[^{}]*\})                            # CORD {..} without inner braces
+    |("[^"]*")                              # CORD ".."
+    |(\{[^{}]*\})                           # CORD {..} without inner braces
     |(\{)                                   # CORD {..} with inner braces: _curly_end
-    |(\}(?:[\ \x00].*|\Z))                   # LINE: } then space, NUL or end of line
-    |(\}(.)(?:.*?\13|.*))                    # QUOT: }X..X, to the end if unclosed
+    |(\}(?:\ .*|\Z))                        # LINE: } then space or the end of the line
+    |(\}\x00.*)                             # LINE: } then NUL (an error)
+    |(\}(.).*?\14)                          # QUOT: }X..X
+    |(\}.+)                                 # QUOT: }X.. with no closing X
     |(;.*)                                  # SEMI
     |(\x00.*)                               # NUL: the end of the line
+    |("[^"]*)                               # CORD ".. with no closing quote
     |(.)                                    # FAIL
 """, re.S | re.X)
 
-# Groups that make one plain token, and its kind.
+#: groups that make one plain token, and its kind
 _SIMPLE = {_WORD_G: WORD, _WYTE_G: WYTE, _RUNE_G: RUNE, _QUOTE_G: CORD, _CURLY_FLAT_G: CORD,
-           _QUOT_G: QUOT, _SEMI_G: SEMI, _OTHER_G: FAIL}
-#: kinds that may carry an error: a line holding one is checked by validate
-SUSPECT_KINDS = frozenset((FAIL, CORD, QUOT, LINE, BRAK))
+           _QUOT_G: QUOT, _SEMI_G: SEMI}
+#: groups that make one token that may be an error, and its kind
+_SUSPECT = {_QUOT_OPEN_G: QUOT, _QUOTE_OPEN_G: CORD, _OTHER_G: FAIL}
 
 
 class Line:
@@ -75,9 +80,9 @@ class Line:
         self.num = num
         self.data = data
         self.nested: list[Tok] = []  # PARA/BRAK tokens in closing order
-        # Whether the line holds a token that may be an error (see
-        # SUSPECT_KINDS, or a nest closed by the end of the line): only such
-        # lines need the validator; most lines of real code are plain.
+        # Whether the line holds a token that may be an error (a bad byte, an
+        # unclosed string or nest, a rune alone in brackets, a line string
+        # with a NUL): only such lines need the validator. Most lines are plain.
         self.suspect = False
 
     def text(self) -> str:
@@ -126,8 +131,6 @@ def lex_line(line: Line) -> list[Tok]:
         kind = simple.get(g)
         if kind is not None:
             toks.append(Tok(kind, line, i, j))
-            if kind >= CORD:
-                line.suspect = True
         elif g == _OPEN_P_G or g == _OPEN_B_G:
             opener = Tok(PARA if g == _OPEN_P_G else BRAK, line, i, i)
             opener.rex = None
@@ -147,10 +150,14 @@ def lex_line(line: Line) -> list[Tok]:
             j = _curly_end(b, i)
             toks.append(Tok(CORD, line, i, j))
             line.suspect = True
-        elif g == _LINE_G:
+        elif g == _LINE_G or g == _LINE_NUL_G:
             t = Tok(LINE, line, i, j)
             t.more = []
             toks.append(t)
+            if g == _LINE_NUL_G:
+                line.suspect = True
+        elif g in _SUSPECT:
+            toks.append(Tok(_SUSPECT[g], line, i, j))
             line.suspect = True
         else:  # a NUL byte: the line ends here
             break

@@ -99,6 +99,36 @@ class Embed:
 
 Rex = Union[Node, Leaf, Embed]
 
+# The reader makes a Node or Leaf per element of the source. The frozen
+# dataclass __init__ sets each field through object.__setattr__; setting the
+# slots through their descriptors gives the same object in half the time.
+_object_new = object.__new__
+_node_shape, _node_rune, _node_sons, _node_heir, _node_span = (
+    Node.shape.__set__, Node.rune.__set__, Node.sons.__set__, Node.heir.__set__, Node.span.__set__)
+_leaf_shape, _leaf_text, _leaf_heir, _leaf_span = (
+    Leaf.shape.__set__, Leaf.text.__set__, Leaf.heir.__set__, Leaf.span.__set__)
+
+
+def make_node(shape: str, rune: str, sons: tuple[Rex, ...], heir: Optional[Rex], span: Optional[Span]) -> Node:
+    """``Node(shape, rune, sons, heir, span)``, built faster (the reader's hot path)."""
+    x = _object_new(Node)
+    _node_shape(x, shape)
+    _node_rune(x, rune)
+    _node_sons(x, sons)
+    _node_heir(x, heir)
+    _node_span(x, span)
+    return x
+
+
+def make_leaf(shape: str, text: str, heir: Optional[Rex], span: Optional[Span]) -> Leaf:
+    """``Leaf(shape, text, heir, span)``, built faster (the reader's hot path)."""
+    x = _object_new(Leaf)
+    _leaf_shape(x, shape)
+    _leaf_text(x, text)
+    _leaf_heir(x, heir)
+    _leaf_span(x, span)
+    return x
+
 
 def word(text: str, heir: Optional[Rex] = None) -> Leaf:
     """A WORD leaf."""

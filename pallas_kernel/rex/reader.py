@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Optional, Union
 from ..errors import RexError
 from .layout import block_tokens, layout, split_blocks
 from .lexer import Tok, clump
-from .model import Node, Rex
+from .model import Rex, make_node
 from .policy import clump_rex, nested_rex
 from .validate import check_line
 
@@ -90,7 +90,7 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
         if len(trees) == 1:
             rex = trees[0]
         else:
-            rex = Node("OPEN", "|", tuple(trees), None, trees[0].span)
+            rex = make_node("OPEN", "|", tuple(trees), None, trees[0].span)
         yield Block(file, first, rex)
 
 
