@@ -122,48 +122,53 @@ def lex_line(line: Line) -> list[Tok]:
     stack: list[tuple[Tok, list[Tok], int]] = []  # (open token, outer list, outer closer)
     closer = 0  # the group that closes the innermost open form (0: none)
     simple = _SIMPLE
-    match = _TOKEN.match
-    i = 0
-    while i < wid:
-        m = match(b, i)
-        g = m.lastindex
-        j = m.end()
-        kind = simple.get(g)
-        if kind is not None:
-            toks.append(Tok(kind, line, i, j))
-        elif g == _OPEN_P_G or g == _OPEN_B_G:
-            opener = Tok(PARA if g == _OPEN_P_G else BRAK, line, i, i)
-            opener.rex = None
-            stack.append((opener, toks, closer))
-            toks = []
-            closer = _CLOSE_P_G if g == _OPEN_P_G else _CLOSE_B_G
-        elif g == closer:
-            toks.append(Tok(TERM, line, i, j))
-            opener, outer, closer = stack.pop()
-            _close(opener, toks, j)
-            outer.append(opener)
-            toks = outer
-        elif g == _CLOSE_P_G or g == _CLOSE_B_G:
-            toks.append(Tok(FAIL, line, i, j))
-            line.suspect = True
-        elif g == _CURLY_G:
-            j = _curly_end(b, i)
-            toks.append(Tok(CORD, line, i, j))
-            line.suspect = True
-        elif g == _LINE_G or g == _LINE_NUL_G:
-            t = Tok(LINE, line, i, j)
-            t.more = []
-            toks.append(t)
-            if g == _LINE_NUL_G:
+    stop = wid  # where the line ends (a NUL ends it early)
+    restart = 0
+    while restart < wid:  # the scan restarts only after a {..} with inner braces
+        pos, restart = restart, wid
+        for m in _TOKEN.finditer(b, pos):
+            g = m.lastindex
+            kind = simple.get(g)
+            if kind is not None:
+                i, j = m.span()
+                toks.append(Tok(kind, line, i, j))
+                continue
+            i, j = m.span()
+            if g == _OPEN_P_G or g == _OPEN_B_G:
+                opener = Tok(PARA if g == _OPEN_P_G else BRAK, line, i, i)
+                opener.rex = None
+                stack.append((opener, toks, closer))
+                toks = []
+                closer = _CLOSE_P_G if g == _OPEN_P_G else _CLOSE_B_G
+            elif g == closer:
+                toks.append(Tok(TERM, line, i, j))
+                opener, outer, closer = stack.pop()
+                _close(opener, toks, j)
+                outer.append(opener)
+                toks = outer
+            elif g == _CLOSE_P_G or g == _CLOSE_B_G:
+                toks.append(Tok(FAIL, line, i, j))
                 line.suspect = True
-        elif g in _SUSPECT:
-            toks.append(Tok(_SUSPECT[g], line, i, j))
-            line.suspect = True
-        else:  # a NUL byte: the line ends here
-            break
-        i = j
+            elif g == _CURLY_G:
+                j = _curly_end(b, i)
+                toks.append(Tok(CORD, line, i, j))
+                line.suspect = True
+                restart = j
+                break
+            elif g == _LINE_G or g == _LINE_NUL_G:
+                t = Tok(LINE, line, i, j)
+                t.more = []
+                toks.append(t)
+                if g == _LINE_NUL_G:
+                    line.suspect = True
+            elif g in _SUSPECT:
+                toks.append(Tok(_SUSPECT[g], line, i, j))
+                line.suspect = True
+            else:  # a NUL byte: the line ends here
+                stop = i
+                break
     # The end of the line (or a NUL) ends every open form.
-    toks.append(Tok(TERM, line, i, wid))
+    toks.append(Tok(TERM, line, stop, wid))
     while stack:
         line.suspect = True
         opener, outer, closer = stack.pop()
