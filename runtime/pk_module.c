@@ -900,6 +900,34 @@ static PyObject *core_collect(PyObject *mod, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+/* untracked_tuple(cls, *items): the tuple subclass instance cls(items),
+** made as tuple.__new__(cls, items) makes it, and then left out of the cycle
+** collector when no item is tracked (strs, ints, bytes): such a tuple can be
+** in no cycle. CPython untracks plain tuples like this by itself, but never
+** instances of a subclass, and the Rex reader keeps one Span (a named tuple)
+** per tree node: tracked, they were a fifth of the reader's time in GC. */
+static PyObject *core_untracked_tuple(PyObject *mod, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || !PyType_Check(args[0]) || args[0] == (PyObject *)&PyTuple_Type
+            || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)) {
+        /* tuple itself has its own allocation (the empty one is shared): leave it to tuple() */
+        PyErr_SetString(PyExc_TypeError, "untracked_tuple(cls, *items): cls must be a subclass of tuple");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    Py_ssize_t n = nargs - 1;
+    PyObject *t = cls->tp_alloc(cls, n);
+    if (!t) return NULL;
+    int atomic = 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *x = args[k + 1];
+        Py_INCREF(x);
+        PyTuple_SET_ITEM(t, k, x);
+        if (PyObject_IS_GC(x) && PyObject_GC_IsTracked(x)) atomic = 0;
+    }
+    if (atomic && PyObject_GC_IsTracked(t)) PyObject_GC_UnTrack(t);
+    return t;
+}
+
 static PyMethodDef value_methods[] = {
     {"whnf", value_whnf, METH_NOARGS, "Evaluate to weak head normal form."},
     {"force", value_force, METH_NOARGS, "Evaluate to normal form."},
@@ -947,6 +975,8 @@ static PyMethodDef core_methods[] = {
     {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"untracked_tuple", (PyCFunction)(void (*)(void))core_untracked_tuple, METH_FASTCALL,
+     "untracked_tuple(cls, *items): tuple.__new__(cls, items) for a tuple subclass, out of the cycle collector if its items are."},
     {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},
     {"memory_limit", core_memory_limit, METH_NOARGS, "The memory limit of an evaluation, in bytes."},
     {"set_mark_stack_limit", core_set_mark_stack_limit, METH_O, "Test hook: cap the GC mark stack (0: none)."},

@@ -32,6 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple, Optional, Union
 
+from .. import _core
+
 NODE_SHAPES = ("OPEN", "NEST", "INFX", "PREF", "SHUT")
 LEAF_SHAPES = ("WORD", "TEXT", "LINE")
 
@@ -61,10 +63,22 @@ class Span(NamedTuple):
 def make_span(file: str, line: int, column: int, source: bytes = b"") -> Span:
     """A Span built without the named tuple's Python-level constructor (the
     reader makes one per node, so this is on its hot path)."""
-    return _tuple_new(Span, (file, line, column, source))
+    return new_span(Span, file, line, column, source)
+
+
+def _tuple_span(cls: type, file: str, line: int, column: int, source: bytes) -> Span:
+    return _tuple_new(cls, (file, line, column, source))
 
 
 _tuple_new = tuple.__new__
+
+#: ``new_span(Span, file, line, column, source)``: the C core's maker of a
+#: tuple subclass instance that the cycle collector skips (a Span holds only
+#: a str, ints and bytes, so it can be in no cycle). Python tracks every
+#: named tuple, and the reader keeps one Span per tree node, so tracked spans
+#: were a fifth of the reader's time in collections. A core built before
+#: untracked_tuple existed gives plain (tracked) spans: the same values.
+new_span = getattr(_core, "untracked_tuple", _tuple_span)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

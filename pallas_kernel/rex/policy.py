@@ -25,15 +25,12 @@ import codecs
 from typing import Optional
 
 from .lexer import BRAK, CORD, LINE, PARA, QUOT, RUNE, WORD, Tok
-from .model import Rex, Span, add_heir, make_leaf, make_node
+from .model import Rex, Span, add_heir, make_leaf, make_node, new_span
 
 
 def _span(t: Tok) -> Span:
     line = t.line
-    return _tuple_new(Span, (line.file, line.num, t.off + 1, line.data))
-
-
-_tuple_new = tuple.__new__  # make_span without the call (see model.make_span)
+    return new_span(Span, line.file, line.num, t.off + 1, line.data)
 
 
 def _text(data: bytes) -> str:
@@ -59,7 +56,7 @@ def element_rex(t: Tok) -> Rex:
         off = t.off
         data = line.data
         return make_leaf("WORD", data[off:t.end].decode("ascii"), None,
-                         _tuple_new(Span, (line.file, line.num, off + 1, data)))
+                         new_span(Span, line.file, line.num, off + 1, data))
     if kind == CORD:
         return make_leaf("TEXT", _text(t.bar()[1:-1]), None, _span(t))
     if kind == QUOT:
