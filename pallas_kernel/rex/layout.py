@@ -105,7 +105,13 @@ def merge_line_strings(toks: list[Tok]) -> list[Tok]:
 def block_tokens(block: list[list[Tok]]) -> list[Tok]:
     """The tokens of a block in order, line strings merged (do it once:
     merging moves later lines into the first line's ``more``)."""
-    return merge_line_strings([t for line in block for t in line])
+    flat = [t for line in block for t in line]
+    for toks in block:
+        # A line string runs to the end of its line, so one that may start a
+        # run of them is just before the line's TERM; most blocks have none.
+        if len(toks) > 1 and toks[-2].kind == LINE:
+            return merge_line_strings(flat)
+    return flat
 
 
 def clump_position(c: list[Tok]) -> tuple[int, Optional[str]]:

@@ -11,7 +11,7 @@ Token kinds (the reference's names):
 * ``CORD`` a ``{..}`` (balanced braces) or ``".."`` string; ``QUOT`` a
   ``}X..X`` string; ``LINE`` a ``} ..`` line string to the end of the line;
 * ``PARA`` ``( .. )`` and ``BRAK`` ``[ .. ]``, whose ``kids`` are the
-  clumps inside; ``TERM`` the end of a list (the closer or the end of line);
+  clumps inside; ``TERM`` the end of the line (a nested form's closer makes none);
 * ``FAIL`` a byte that may not appear here.
 
 Each line's list ends with a ``TERM``. A NUL byte ends the line, like the
@@ -140,8 +140,7 @@ def lex_line(line: Line) -> list[Tok]:
                 stack.append((opener, toks, closer))
                 toks = []
                 closer = _CLOSE_P_G if g == _OPEN_P_G else _CLOSE_B_G
-            elif g == closer:
-                toks.append(Tok(TERM, line, i, j))
+            elif g == closer:  # (its TERM would be dropped by clump: not made)
                 opener, outer, closer = stack.pop()
                 _close(opener, toks, j)
                 outer.append(opener)
@@ -168,14 +167,15 @@ def lex_line(line: Line) -> list[Tok]:
                 stop = i
                 break
     # The end of the line (or a NUL) ends every open form.
-    toks.append(Tok(TERM, line, stop, wid))
-    while stack:
+    if stack:
         line.suspect = True
-        opener, outer, closer = stack.pop()
-        _close(opener, toks, wid)
-        outer.append(opener)
-        toks = outer
-        toks.append(Tok(TERM, line, wid, wid))
+        while stack:
+            opener, outer, closer = stack.pop()
+            _close(opener, toks, wid)
+            outer.append(opener)
+            toks = outer
+        stop = wid
+    toks.append(Tok(TERM, line, stop, wid))
     return toks
 
 
@@ -212,22 +212,24 @@ def clump(toks: list[Tok]) -> list[list[Tok]]:
     is three clumps. Spaces, comments and TERMs are dropped."""
     out: list[list[Tok]] = []
     acc: list[Tok] = []
-    n = len(toks)
-    k = 0
-    while k < n:
-        t = toks[k]
-        kind = t.kind
-        if kind in SPACE_KINDS:
+    for t in toks:
+        if t.kind in SPACE_KINDS:
             if acc:
-                out.append(acc)
+                _end_clump(acc, out)
                 acc = []
-            k += 1
-            continue
-        if acc and kind == RUNE and (k + 1 == n or toks[k + 1].kind in SPACE_KINDS):
-            out.append(acc)
-            acc = []
-        acc.append(t)
-        k += 1
+        else:
+            acc.append(t)
     if acc:
-        out.append(acc)
+        _end_clump(acc, out)
     return out
+
+
+def _end_clump(acc: list[Tok], out: list[list[Tok]]) -> None:
+    """Add a finished run to ``out``; a rune that ends it (after something
+    else) is a clump of its own."""
+    if len(acc) > 1 and acc[-1].kind == RUNE:
+        rune = acc.pop()
+        out.append(acc)
+        out.append([rune])
+    else:
+        out.append(acc)
