@@ -928,6 +928,27 @@ static PyObject *core_untracked_tuple(PyObject *mod, PyObject *const *args, Py_s
     return t;
 }
 
+/* The visitor of untrack_acyclic: stops at the first referent the cycle
+** collector tracks (other than the object's own type, which every instance
+** of a Python class refers to and which cannot lead back to the instance). */
+static int visit_tracked(PyObject *x, void *type) {
+    return x != (PyObject *)type && PyObject_IS_GC(x) && PyObject_GC_IsTracked(x);
+}
+
+/* untrack_acyclic(obj): obj, left out of the cycle collector when nothing
+** it refers to is tracked: it can then be in no cycle for as long as it is
+** not changed. CPython does this for tuples and dicts by itself; the Rex
+** reader does it for the trees it makes (frozen, built leaves first), so a
+** file's trees, kept for the session, cost the collector nothing. */
+static PyObject *core_untrack_acyclic(PyObject *mod, PyObject *obj) {
+    if (PyObject_IS_GC(obj) && PyObject_GC_IsTracked(obj)) {
+        traverseproc trav = Py_TYPE(obj)->tp_traverse;
+        if (trav && trav(obj, visit_tracked, Py_TYPE(obj)) == 0) PyObject_GC_UnTrack(obj);
+    }
+    Py_INCREF(obj);
+    return obj;
+}
+
 static PyMethodDef value_methods[] = {
     {"whnf", value_whnf, METH_NOARGS, "Evaluate to weak head normal form."},
     {"force", value_force, METH_NOARGS, "Evaluate to normal form."},
@@ -975,6 +996,8 @@ static PyMethodDef core_methods[] = {
     {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"untrack_acyclic", core_untrack_acyclic, METH_O,
+     "untrack_acyclic(obj) -> obj, out of the cycle collector if nothing it refers to is tracked."},
     {"untracked_tuple", (PyCFunction)(void (*)(void))core_untracked_tuple, METH_FASTCALL,
      "untracked_tuple(cls, *items): tuple.__new__(cls, items) for a tuple subclass, out of the cycle collector if its items are."},
     {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},

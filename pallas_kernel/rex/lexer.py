@@ -214,8 +214,12 @@ def clump(toks: list[Tok]) -> list[list[Tok]]:
     acc: list[Tok] = []
     for t in toks:
         if t.kind in SPACE_KINDS:
-            if acc:
-                _end_clump(acc, out)
+            if acc:  # _end_clump, inlined: this runs once per clump
+                if len(acc) > 1 and acc[-1].kind == RUNE:
+                    out.append(acc[:-1])
+                    out.append(acc[-1:])
+                else:
+                    out.append(acc)
                 acc = []
         else:
             acc.append(t)

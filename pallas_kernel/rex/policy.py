@@ -85,7 +85,14 @@ def _heir_seq(elems: list[Tok]) -> Rex:
 def clump_rex(c: list[Tok]) -> Rex:
     """The tree of a clump that is not a lone rune."""
     if len(c) == 1:  # the common case: one word, string or nested form
-        return element_rex(c[0])
+        t = c[0]
+        if t.kind == WORD:  # element_rex's first case, inlined: the most common of all
+            line = t.line
+            off = t.off
+            data = line.data
+            return make_leaf("WORD", data[off:t.end].decode("ascii"), None,
+                             new_span(Span, line.file, line.num, off + 1, data))
+        return element_rex(t)
     if c[0].kind == RUNE:
         return make_node("PREF", c[0].bar().decode("ascii"), (clump_rex(c[1:]),), None, _span(c[0]))
     start = _span(c[0])
@@ -121,7 +128,7 @@ def _paren_seq(items: list[list[Tok]], span: Span) -> Rex:
     """A group of items: one item is itself, several are NEST ``|``."""
     if len(items) == 1:
         return clump_rex(items[0])
-    return make_node("NEST", "|", tuple(clump_rex(c) for c in items), None, span)
+    return make_node("NEST", "|", tuple([clump_rex(c) for c in items]), None, span)
 
 
 def _prefixed(rune: str, rest: list[list[Tok]], span: Span) -> Rex:
@@ -184,7 +191,7 @@ def paren_rex(t: Tok) -> Rex:
 
 def brak_rex(t: Tok) -> Rex:
     """The tree of a ``[ .. ]`` token: NEST ``,`` over its items."""
-    sons = tuple(clump_rex(c) for c in t.kids if _standalone(c) is None)
+    sons = tuple([clump_rex(c) for c in t.kids if _standalone(c) is None])
     return make_node("NEST", ",", sons, None, _span(t))
 
 

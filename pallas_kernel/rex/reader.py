@@ -65,7 +65,7 @@ def _strip_newline(line: bytes) -> bytes:
 
 def read_blocks(source: Source, file: str = "<input>") -> Iterator[Block]:
     """Every top-level block of the source, in order."""
-    return read_lines(split_lines(source), file)
+    return _read(split_lines(source), file)
 
 
 def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Iterator[Block]:
@@ -73,7 +73,11 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
     input): a block is yielded as soon as the line that ends it has been
     taken (a blank line, or one that starts a new block), or at the end.
     A line's final ``\n``, if any, is dropped (so a file object works)."""
-    raw = (_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines)
+    yield from _read((_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines), file)
+
+
+def _read(raw: Iterable[bytes], file: str) -> Iterator[Block]:
+    """The blocks of lines given as bytes without their newlines."""
     for block in split_blocks(file, raw):
         merged = block_tokens(block)
         errors = [e for toks in block if toks[0].line.suspect for e in check_line(toks)]
@@ -83,9 +87,11 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
             yield Block(file, first, None, errors)
             continue
         for toks in block:
-            for t in toks[0].line.nested:
-                t.rex = nested_rex(t)
-        _release(block)
+            line = toks[0].line
+            if line.nested:
+                for t in line.nested:
+                    t.rex = nested_rex(t)
+                line.nested = []  # see _release
         trees = layout(clump(merged), clump_rex)
         if len(trees) == 1:
             rex = trees[0]
@@ -99,7 +105,8 @@ def _release(block: list[list[Tok]]) -> None:
     list and its tokens point at each other through the line, and without
     this every line with a paren would wait for the cycle collector."""
     for toks in block:
-        toks[0].line.nested = []
+        if toks[0].line.nested:
+            toks[0].line.nested = []
 
 
 def read_all(source: Source, file: str = "<input>") -> list[Rex]:
