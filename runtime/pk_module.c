@@ -901,6 +901,55 @@ static PyObject *core_collect(PyObject *mod, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+/* untracked_tuple(cls, *items): the tuple subclass instance cls(items),
+** made as tuple.__new__(cls, items) makes it, and then left out of the cycle
+** collector when no item is tracked (strs, ints, bytes): such a tuple can be
+** in no cycle. CPython untracks plain tuples like this by itself, but never
+** instances of a subclass, and the Rex reader keeps one Span (a named tuple)
+** per tree node: tracked, they were a fifth of the reader's time in GC. */
+static PyObject *core_untracked_tuple(PyObject *mod, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || !PyType_Check(args[0]) || args[0] == (PyObject *)&PyTuple_Type
+            || !PyType_IsSubtype((PyTypeObject *)args[0], &PyTuple_Type)) {
+        /* tuple itself has its own allocation (the empty one is shared): leave it to tuple() */
+        PyErr_SetString(PyExc_TypeError, "untracked_tuple(cls, *items): cls must be a subclass of tuple");
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    Py_ssize_t n = nargs - 1;
+    PyObject *t = cls->tp_alloc(cls, n);
+    if (!t) return NULL;
+    int atomic = 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *x = args[k + 1];
+        Py_INCREF(x);
+        PyTuple_SET_ITEM(t, k, x);
+        if (PyObject_IS_GC(x) && PyObject_GC_IsTracked(x)) atomic = 0;
+    }
+    if (atomic && PyObject_GC_IsTracked(t)) PyObject_GC_UnTrack(t);
+    return t;
+}
+
+/* The visitor of untrack_acyclic: stops at the first referent the cycle
+** collector tracks (other than the object's own type, which every instance
+** of a Python class refers to and which cannot lead back to the instance). */
+static int visit_tracked(PyObject *x, void *type) {
+    return x != (PyObject *)type && PyObject_IS_GC(x) && PyObject_GC_IsTracked(x);
+}
+
+/* untrack_acyclic(obj): obj, left out of the cycle collector when nothing
+** it refers to is tracked: it can then be in no cycle for as long as it is
+** not changed. CPython does this for tuples and dicts by itself; the Rex
+** reader does it for the trees it makes (frozen, built leaves first), so a
+** file's trees, kept for the session, cost the collector nothing. */
+static PyObject *core_untrack_acyclic(PyObject *mod, PyObject *obj) {
+    if (PyObject_IS_GC(obj) && PyObject_GC_IsTracked(obj)) {
+        traverseproc trav = Py_TYPE(obj)->tp_traverse;
+        if (trav && trav(obj, visit_tracked, Py_TYPE(obj)) == 0) PyObject_GC_UnTrack(obj);
+    }
+    Py_INCREF(obj);
+    return obj;
+}
+
 static PyMethodDef value_methods[] = {
     {"whnf", value_whnf, METH_NOARGS, "Evaluate to weak head normal form."},
     {"force", value_force, METH_NOARGS, "Evaluate to normal form."},
@@ -1043,6 +1092,10 @@ static PyMethodDef core_methods[] = {
     {"jet_report", core_jet_report, METH_NOARGS, "(name, hash, matched, mismatched) per table entry."},
     {"set_trace", core_set_trace, METH_O, "Set the callable that receives _Trace messages (None: drop)."},
     {"collect", core_collect, METH_NOARGS, "Run a garbage collection now."},
+    {"untrack_acyclic", core_untrack_acyclic, METH_O,
+     "untrack_acyclic(obj) -> obj, out of the cycle collector if nothing it refers to is tracked."},
+    {"untracked_tuple", (PyCFunction)(void (*)(void))core_untracked_tuple, METH_FASTCALL,
+     "untracked_tuple(cls, *items): tuple.__new__(cls, items) for a tuple subclass, out of the cycle collector if its items are."},
     {"set_memory_limit", core_set_memory_limit, METH_O, "set_memory_limit(bytes) -> the previous limit."},
     {"memory_limit", core_memory_limit, METH_NOARGS, "The memory limit of an evaluation, in bytes."},
     {"set_mark_stack_limit", core_set_mark_stack_limit, METH_O, "Test hook: cap the GC mark stack (0: none)."},

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator, Optional
 
 from .lexer import LINE, RUNE, SEMI, TERM, WYTE, Line, Tok, lex_line
-from .model import Node, Rex, Span, make_span
+from .model import Node, Rex, Span, make_node, make_span
 
 VOID, NOTE, TEXT, OPEN, SING = range(5)
 
@@ -92,6 +92,8 @@ def merge_line_strings(toks: list[Tok]) -> list[Tok]:
                     if j < n and toks[j].kind == LINE and toks[j].off == t.off:
                         t.more.append(toks[j])
                         toks[j].more = None
+                        if toks[j].line.suspect:  # its errors are reported at t
+                            t.line.suspect = True
                         k = j
                         continue
                 break
@@ -103,7 +105,13 @@ def merge_line_strings(toks: list[Tok]) -> list[Tok]:
 def block_tokens(block: list[list[Tok]]) -> list[Tok]:
     """The tokens of a block in order, line strings merged (do it once:
     merging moves later lines into the first line's ``more``)."""
-    return merge_line_strings([t for line in block for t in line])
+    flat = [t for line in block for t in line]
+    for toks in block:
+        # A line string runs to the end of its line, so one that may start a
+        # run of them is just before the line's TERM; most blocks have none.
+        if len(toks) > 1 and toks[-2].kind == LINE:
+            return merge_line_strings(flat)
+    return flat
 
 
 def clump_position(c: list[Tok]) -> tuple[int, Optional[str]]:
@@ -138,7 +146,7 @@ class _Item:
             self.sons.append(rex)
 
     def tree(self) -> Node:
-        return Node("OPEN", self.rune, tuple(self.sons), self.heir, self.span)
+        return make_node("OPEN", self.rune, tuple(self.sons), self.heir, self.span)
 
 
 def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Rex]:
@@ -147,7 +155,13 @@ def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Re
     trees: list[Rex] = []
     stack: list[_Item] = []
     for c in clumps:
-        pos, rune = clump_position(c)
+        first = c[0]  # clump_position, inlined: this loop runs once per clump
+        if len(c) == 1 and first.kind == RUNE:
+            pos = first.end - 1
+            rune = first.line.data[first.off:first.end].decode("ascii")
+        else:
+            pos = first.off
+            rune = None
         if not stack and rune is None:
             trees.append(leaf(c))
             continue
@@ -155,7 +169,6 @@ def layout(clumps: list[list[Tok]], leaf: Callable[[list[Tok]], Rex]) -> list[Re
             done = stack.pop()
             stack[-1].merge(done.pos, done.tree())
         if rune is not None:
-            first = c[0]
             stack.append(_Item(pos, rune, make_span(first.line.file, first.line.num, first.off + 1, first.line.data)))
         else:
             stack[-1].merge(pos, leaf(c))

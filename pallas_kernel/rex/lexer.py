@@ -11,7 +11,7 @@ Token kinds (the reference's names):
 * ``CORD`` a ``{..}`` (balanced braces) or ``".."`` string; ``QUOT`` a
   ``}X..X`` string; ``LINE`` a ``} ..`` line string to the end of the line;
 * ``PARA`` ``( .. )`` and ``BRAK`` ``[ .. ]``, whose ``kids`` are the
-  clumps inside; ``TERM`` the end of a list (the closer or the end of line);
+  clumps inside; ``TERM`` the end of the line (a nested form's closer makes none);
 * ``FAIL`` a byte that may not appear here.
 
 Each line's list ends with a ``TERM``. A NUL byte ends the line, like the
@@ -31,38 +31,59 @@ KIND_NAMES = ("WORD", "RUNE", "WYTE", "SEMI", "CORD", "QUOT", "LINE", "PARA", "B
 #: kinds that separate clumps
 SPACE_KINDS = frozenset((WYTE, SEMI, TERM))
 
-_WORD_RUN = re.compile(rb"[A-Za-z0-9_]+")
-_RUNE_RUN = re.compile(rb"[$!#%&*+,\-./:<=>?@\\^`'|~]+")
-_SPACE_RUN = re.compile(rb" +")
 _BRACE = re.compile(rb"[{}]")
 
-# What the first byte of a token selects (the reference's rules, in order).
-_K_WORD, _K_RUNE, _K_SPACE, _K_OPEN_P, _K_OPEN_B, _K_QUOTE, _K_CURLY_END, _K_CURLY, _K_SEMI, _K_END, _K_OTHER = range(11)
-_CLASS = [_K_OTHER] * 256
-for _b in b"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
-    _CLASS[_b] = _K_WORD
-for _b in b"$!#%&*+,-./:<=>?@\\^`'|~":
-    _CLASS[_b] = _K_RUNE
-_CLASS[0x20] = _K_SPACE
-_CLASS[0x28] = _K_OPEN_P
-_CLASS[0x5B] = _K_OPEN_B
-_CLASS[0x22] = _K_QUOTE
-_CLASS[0x7D] = _K_CURLY_END
-_CLASS[0x7B] = _K_CURLY
-_CLASS[0x3B] = _K_SEMI
-_CLASS[0x00] = _K_END
+# One pattern for every token of a line; the number of the group that matched
+# says what it is. Most tokens are a single match of this pattern, so lexing
+# costs one C call per token. The groups follow the reference's rules, and
+# tell a well-formed string from one that may be an error (unclosed, or a
+# line string with a NUL), so that only lines that may hold an error are
+# checked by the validator. QUOT's inner group (its delimiter) is number 14.
+_WORD_G, _WYTE_G, _RUNE_G, _OPEN_P_G, _OPEN_B_G, _CLOSE_P_G, _CLOSE_B_G, _QUOTE_G, \
+    _CURLY_FLAT_G, _CURLY_G, _LINE_G, _LINE_NUL_G, _QUOT_G = range(1, 14)
+_QUOT_OPEN_G, _SEMI_G, _NUL_G, _QUOTE_OPEN_G, _OTHER_G = range(15, 20)
+_TOKEN = re.compile(rb"""
+     ([A-Za-z0-9_]+)                        # WORD
+    |(\ +)                                  # WYTE
+    |([$!\#%&*+,\-./:<=>?@\\^`'|~]+)        # RUNE
+    |(\()                                   # opens a PARA
+    |(\[)                                   # opens a BRAK
+    |(\))                                   # closes a PARA (else FAIL)
+    |(\])                                   # closes a BRAK (else FAIL)
+    |("[^"]*")                              # CORD ".."
+    |(\{[^{}]*\})                           # CORD {..} without inner braces
+    |(\{)                                   # CORD {..} with inner braces: _curly_end
+    |(\}(?:\ .*|\Z))                        # LINE: } then space or the end of the line
+    |(\}\x00.*)                             # LINE: } then NUL (an error)
+    |(\}(.).*?\14)                          # QUOT: }X..X
+    |(\}.+)                                 # QUOT: }X.. with no closing X
+    |(;.*)                                  # SEMI
+    |(\x00.*)                               # NUL: the end of the line
+    |("[^"]*)                               # CORD ".. with no closing quote
+    |(.)                                    # FAIL
+""", re.S | re.X)
+
+#: groups that make one plain token, and its kind
+_SIMPLE = {_WORD_G: WORD, _WYTE_G: WYTE, _RUNE_G: RUNE, _QUOTE_G: CORD, _CURLY_FLAT_G: CORD,
+           _QUOT_G: QUOT, _SEMI_G: SEMI}
+#: groups that make one token that may be an error, and its kind
+_SUSPECT = {_QUOT_OPEN_G: QUOT, _QUOTE_OPEN_G: CORD, _OTHER_G: FAIL}
 
 
 class Line:
     """One physical line: file name, number (from 1) and its bytes."""
 
-    __slots__ = ("file", "num", "data", "nested")
+    __slots__ = ("file", "num", "data", "nested", "suspect")
 
     def __init__(self, file: str, num: int, data: bytes):
         self.file = file
         self.num = num
         self.data = data
         self.nested: list[Tok] = []  # PARA/BRAK tokens in closing order
+        # Whether the line holds a token that may be an error (a bad byte, an
+        # unclosed string or nest, a rune alone in brackets, a line string
+        # with a NUL): only such lines need the validator. Most lines are plain.
+        self.suspect = False
 
     def text(self) -> str:
         """The line decoded leniently, for messages."""
@@ -99,64 +120,75 @@ def lex_line(line: Line) -> list[Tok]:
     wid = len(b)
     toks: list[Tok] = []
     stack: list[tuple[Tok, list[Tok], int]] = []  # (open token, outer list, outer closer)
-    closer = -1
-    i = 0
-    while True:
-        c = b[i] if i < wid else 0
-        k = _CLASS[c]
-        if k == _K_WORD:
-            j = _WORD_RUN.match(b, i).end()
-            toks.append(Tok(WORD, line, i, j))
-        elif k == _K_SPACE:
-            j = _SPACE_RUN.match(b, i).end()
-            toks.append(Tok(WYTE, line, i, j))
-        elif k == _K_RUNE:
-            j = _RUNE_RUN.match(b, i).end()
-            toks.append(Tok(RUNE, line, i, j))
-        elif k == _K_OPEN_P or k == _K_OPEN_B:
-            opener = Tok(PARA if k == _K_OPEN_P else BRAK, line, i, i)
-            opener.rex = None
-            stack.append((opener, toks, closer))
-            toks = []
-            closer = 0x29 if k == _K_OPEN_P else 0x5D
-            j = i + 1
-        elif k == _K_QUOTE:
-            q = b.find(b'"', i + 1)
-            j = wid if q < 0 else q + 1
-            toks.append(Tok(CORD, line, i, j))
-        elif k == _K_CURLY:
-            j = _curly_end(b, i)
-            toks.append(Tok(CORD, line, i, j))
-        elif k == _K_CURLY_END:
-            d = b[i + 1] if i + 1 < wid else 0
-            if d == 0 or d == 0x20:
-                j = wid
+    closer = 0  # the group that closes the innermost open form (0: none)
+    simple = _SIMPLE
+    stop = wid  # where the line ends (a NUL ends it early)
+    restart = 0
+    while restart < wid:  # the scan restarts only after a {..} with inner braces
+        pos, restart = restart, wid
+        for m in _TOKEN.finditer(b, pos):
+            g = m.lastindex
+            kind = simple.get(g)
+            if kind is not None:
+                i, j = m.span()
+                toks.append(Tok(kind, line, i, j))
+                continue
+            i, j = m.span()
+            if g == _OPEN_P_G or g == _OPEN_B_G:
+                opener = Tok(PARA if g == _OPEN_P_G else BRAK, line, i, i)
+                opener.rex = None
+                stack.append((opener, toks, closer))
+                toks = []
+                closer = _CLOSE_P_G if g == _OPEN_P_G else _CLOSE_B_G
+            elif g == closer:  # (its TERM would be dropped by clump: not made)
+                opener, outer, closer = stack.pop()
+                _close(opener, toks, j)
+                outer.append(opener)
+                toks = outer
+            elif g == _CLOSE_P_G or g == _CLOSE_B_G:
+                toks.append(Tok(FAIL, line, i, j))
+                line.suspect = True
+            elif g == _CURLY_G:
+                j = _curly_end(b, i)
+                toks.append(Tok(CORD, line, i, j))
+                line.suspect = True
+                restart = j
+                break
+            elif g == _LINE_G or g == _LINE_NUL_G:
                 t = Tok(LINE, line, i, j)
                 t.more = []
                 toks.append(t)
-            else:
-                q = b.find(bytes((d,)), i + 2)
-                j = wid if q < 0 else q + 1
-                toks.append(Tok(QUOT, line, i, j))
-        elif k == _K_SEMI:
-            j = wid
-            toks.append(Tok(SEMI, line, i, j))
-        elif k == _K_END or c == closer:
-            # End of line (or NUL) ends every open form; a matching closer ends one.
-            j = wid if k == _K_END else i + 1
-            toks.append(Tok(TERM, line, i, j))
-            if not stack:
-                return toks
+                if g == _LINE_NUL_G:
+                    line.suspect = True
+            elif g in _SUSPECT:
+                toks.append(Tok(_SUSPECT[g], line, i, j))
+                line.suspect = True
+            else:  # a NUL byte: the line ends here
+                stop = i
+                break
+    # The end of the line (or a NUL) ends every open form.
+    if stack:
+        line.suspect = True
+        while stack:
             opener, outer, closer = stack.pop()
-            opener.end = j
-            opener.kids = clump(toks)
-            line.nested.append(opener)
+            _close(opener, toks, wid)
             outer.append(opener)
             toks = outer
-        else:
-            j = i + 1
-            toks.append(Tok(FAIL, line, i, j))
-        i = j
+        stop = wid
+    toks.append(Tok(TERM, line, stop, wid))
+    return toks
+
+
+def _close(opener: Tok, toks: list[Tok], end: int) -> None:
+    """Finish a PARA/BRAK token whose inner tokens are ``toks``."""
+    opener.end = end
+    opener.kids = kids = clump(toks)
+    opener.line.nested.append(opener)
+    if opener.kind == BRAK and not opener.line.suspect:
+        for c in kids:
+            if len(c) == 1 and c[0].kind == RUNE:  # a rune alone: not allowed in brackets
+                opener.line.suspect = True
+                break
 
 
 def _curly_end(b: bytes, i: int) -> int:
@@ -180,22 +212,28 @@ def clump(toks: list[Tok]) -> list[list[Tok]]:
     is three clumps. Spaces, comments and TERMs are dropped."""
     out: list[list[Tok]] = []
     acc: list[Tok] = []
-    n = len(toks)
-    k = 0
-    while k < n:
-        t = toks[k]
-        kind = t.kind
-        if kind in SPACE_KINDS:
-            if acc:
-                out.append(acc)
+    for t in toks:
+        if t.kind in SPACE_KINDS:
+            if acc:  # _end_clump, inlined: this runs once per clump
+                if len(acc) > 1 and acc[-1].kind == RUNE:
+                    out.append(acc[:-1])
+                    out.append(acc[-1:])
+                else:
+                    out.append(acc)
                 acc = []
-            k += 1
-            continue
-        if acc and kind == RUNE and (k + 1 == n or toks[k + 1].kind in SPACE_KINDS):
-            out.append(acc)
-            acc = []
-        acc.append(t)
-        k += 1
+        else:
+            acc.append(t)
     if acc:
-        out.append(acc)
+        _end_clump(acc, out)
     return out
+
+
+def _end_clump(acc: list[Tok], out: list[list[Tok]]) -> None:
+    """Add a finished run to ``out``; a rune that ends it (after something
+    else) is a clump of its own."""
+    if len(acc) > 1 and acc[-1].kind == RUNE:
+        rune = acc.pop()
+        out.append(acc)
+        out.append([rune])
+    else:
+        out.append(acc)

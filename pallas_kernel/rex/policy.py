@@ -25,12 +25,12 @@ import codecs
 from typing import Optional
 
 from .lexer import BRAK, CORD, LINE, PARA, QUOT, RUNE, WORD, Tok
-from .model import Leaf, Node, Rex, Span, add_heir, make_span
+from .model import Rex, Span, add_heir, make_leaf, make_node, new_span
 
 
 def _span(t: Tok) -> Span:
     line = t.line
-    return make_span(line.file, line.num, t.off + 1, line.data)
+    return new_span(Span, line.file, line.num, t.off + 1, line.data)
 
 
 def _text(data: bytes) -> str:
@@ -51,17 +51,21 @@ codecs.register_error("rex-lenient", _lenient)
 def element_rex(t: Tok) -> Rex:
     """The tree of one element of a clump (nested forms must be done already)."""
     kind = t.kind
-    if kind == WORD:
-        return Leaf("WORD", t.bar().decode("ascii"), None, _span(t))
+    if kind == WORD:  # the common case, inlined
+        line = t.line
+        off = t.off
+        data = line.data
+        return make_leaf("WORD", data[off:t.end].decode("ascii"), None,
+                         new_span(Span, line.file, line.num, off + 1, data))
     if kind == CORD:
-        return Leaf("TEXT", _text(t.bar()[1:-1]), None, _span(t))
+        return make_leaf("TEXT", _text(t.bar()[1:-1]), None, _span(t))
     if kind == QUOT:
-        return Leaf("TEXT", _text(t.bar()[2:-1]), None, _span(t))
+        return make_leaf("TEXT", _text(t.bar()[2:-1]), None, _span(t))
     if kind == LINE:
         heir: Optional[Rex] = None
         for m in reversed(t.more):
-            heir = Leaf("LINE", _text(m.bar()[2:]), heir, _span(m))
-        return Leaf("LINE", _text(t.bar()[2:]), heir, _span(t))
+            heir = make_leaf("LINE", _text(m.bar()[2:]), heir, _span(m))
+        return make_leaf("LINE", _text(t.bar()[2:]), heir, _span(t))
     if kind == PARA or kind == BRAK:
         return t.rex
     raise ValueError(f"no tree for a token of kind {kind} (the block has errors)")
@@ -81,9 +85,16 @@ def _heir_seq(elems: list[Tok]) -> Rex:
 def clump_rex(c: list[Tok]) -> Rex:
     """The tree of a clump that is not a lone rune."""
     if len(c) == 1:  # the common case: one word, string or nested form
-        return element_rex(c[0])
+        t = c[0]
+        if t.kind == WORD:  # element_rex's first case, inlined: the most common of all
+            line = t.line
+            off = t.off
+            data = line.data
+            return make_leaf("WORD", data[off:t.end].decode("ascii"), None,
+                             new_span(Span, line.file, line.num, off + 1, data))
+        return element_rex(t)
     if c[0].kind == RUNE:
-        return Node("PREF", c[0].bar().decode("ascii"), (clump_rex(c[1:]),), None, _span(c[0]))
+        return make_node("PREF", c[0].bar().decode("ascii"), (clump_rex(c[1:]),), None, _span(c[0]))
     start = _span(c[0])
     groups: list[list[Tok]] = [[]]
     runes: list[str] = []
@@ -101,9 +112,9 @@ def clump_rex(c: list[Tok]) -> Rex:
         acc.append(_heir_seq(g))
         nxt = runes[k] if k < len(runes) else None
         if nxt is not None and nxt != rune:
-            acc = [Node("SHUT", rune, tuple(acc), None, start)]
+            acc = [make_node("SHUT", rune, tuple(acc), None, start)]
             rune = nxt
-    return Node("SHUT", rune, tuple(acc), None, start)
+    return make_node("SHUT", rune, tuple(acc), None, start)
 
 
 def _standalone(c: list[Tok]) -> Optional[str]:
@@ -117,7 +128,7 @@ def _paren_seq(items: list[list[Tok]], span: Span) -> Rex:
     """A group of items: one item is itself, several are NEST ``|``."""
     if len(items) == 1:
         return clump_rex(items[0])
-    return Node("NEST", "|", tuple(clump_rex(c) for c in items), None, span)
+    return make_node("NEST", "|", tuple([clump_rex(c) for c in items]), None, span)
 
 
 def _prefixed(rune: str, rest: list[list[Tok]], span: Span) -> Rex:
@@ -134,7 +145,7 @@ def _prefixed(rune: str, rest: list[list[Tok]], span: Span) -> Rex:
     for r, items in reversed(segments):
         if out is not None:
             items.append(out)
-        out = Node("NEST", r, tuple(items), None, span)
+        out = make_node("NEST", r, tuple(items), None, span)
     return out
 
 
@@ -143,7 +154,7 @@ def paren_rex(t: Tok) -> Rex:
     span = _span(t)
     kids = t.kids
     if not kids:
-        return Node("NEST", "|", (), None, span)
+        return make_node("NEST", "|", (), None, span)
     first = _standalone(kids[0])
     if first is not None:
         return _prefixed(first, kids[1:], span)
@@ -162,26 +173,26 @@ def paren_rex(t: Tok) -> Rex:
         if k < len(kids) and _standalone(kids[k]) is not None:
             # A rune right after an infix rune: prefix form for the rest.
             acc.append(_prefixed(_standalone(kids[k]), kids[k + 1:], span))
-            return Node("INFX", rune, tuple(acc), None, span)
+            return make_node("INFX", rune, tuple(acc), None, span)
         group = []
         while k < len(kids) and _standalone(kids[k]) is None:
             group.append(kids[k])
             k += 1
         if k == len(kids):
-            acc.append(_paren_seq(group, span) if group else Node("NEST", "|", (), None, span))
-            return Node("INFX", rune, tuple(acc), None, span)
+            acc.append(_paren_seq(group, span) if group else make_node("NEST", "|", (), None, span))
+            return make_node("INFX", rune, tuple(acc), None, span)
         acc.append(_paren_seq(group, span))
         nxt = _standalone(kids[k])
         k += 1
         if nxt != rune:
-            acc = [Node("INFX", rune, tuple(acc), None, span)]
+            acc = [make_node("INFX", rune, tuple(acc), None, span)]
             rune = nxt
 
 
 def brak_rex(t: Tok) -> Rex:
     """The tree of a ``[ .. ]`` token: NEST ``,`` over its items."""
-    sons = tuple(clump_rex(c) for c in t.kids if _standalone(c) is None)
-    return Node("NEST", ",", sons, None, _span(t))
+    sons = tuple([clump_rex(c) for c in t.kids if _standalone(c) is None])
+    return make_node("NEST", ",", sons, None, _span(t))
 
 
 def nested_rex(t: Tok) -> Rex:

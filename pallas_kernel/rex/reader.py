@@ -14,8 +14,8 @@ from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import RexError
 from .layout import block_tokens, layout, split_blocks
-from .lexer import clump
-from .model import Node, Rex
+from .lexer import Tok, clump
+from .model import Rex, make_node
 from .policy import clump_rex, nested_rex
 from .validate import check_line
 
@@ -65,7 +65,7 @@ def _strip_newline(line: bytes) -> bytes:
 
 def read_blocks(source: Source, file: str = "<input>") -> Iterator[Block]:
     """Every top-level block of the source, in order."""
-    return read_lines(split_lines(source), file)
+    return _read(split_lines(source), file)
 
 
 def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Iterator[Block]:
@@ -73,23 +73,40 @@ def read_lines(lines: Iterable[Union[str, bytes]], file: str = "<input>") -> Ite
     input): a block is yielded as soon as the line that ends it has been
     taken (a blank line, or one that starts a new block), or at the end.
     A line's final ``\n``, if any, is dropped (so a file object works)."""
-    raw = (_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines)
+    yield from _read((_strip_newline(to_bytes(x) if isinstance(x, str) else x) for x in lines), file)
+
+
+def _read(raw: Iterable[bytes], file: str) -> Iterator[Block]:
+    """The blocks of lines given as bytes without their newlines."""
     for block in split_blocks(file, raw):
         merged = block_tokens(block)
-        errors = [e for toks in block for e in check_line(toks)]
+        errors = [e for toks in block if toks[0].line.suspect for e in check_line(toks)]
         first = block[0][0].line.num
         if errors:
+            _release(block)
             yield Block(file, first, None, errors)
             continue
         for toks in block:
-            for t in toks[0].line.nested:
-                t.rex = nested_rex(t)
+            line = toks[0].line
+            if line.nested:
+                for t in line.nested:
+                    t.rex = nested_rex(t)
+                line.nested = []  # see _release
         trees = layout(clump(merged), clump_rex)
         if len(trees) == 1:
             rex = trees[0]
         else:
-            rex = Node("OPEN", "|", tuple(trees), None, trees[0].span)
+            rex = make_node("OPEN", "|", tuple(trees), None, trees[0].span)
         yield Block(file, first, rex)
+
+
+def _release(block: list[list[Tok]]) -> None:
+    """Drop each line's list of nested tokens once it has been used: the
+    list and its tokens point at each other through the line, and without
+    this every line with a paren would wait for the cycle collector."""
+    for toks in block:
+        if toks[0].line.nested:
+            toks[0].line.nested = []
 
 
 def read_all(source: Source, file: str = "<input>") -> list[Rex]:
