@@ -391,6 +391,7 @@ body:
         [PK_I_EVAL_APPK] = &&L_PK_I_EVAL_APPK, [PK_I_TAILK] = &&L_PK_I_TAILK,
         [PK_I_OP_APP] = &&L_PK_I_OP_APP, [PK_I_OP_EVAL] = &&L_PK_I_OP_EVAL,
         [PK_I_OP_TAIL] = &&L_PK_I_OP_TAIL, [PK_I_CASE] = &&L_PK_I_CASE,
+        [PK_I_RETK] = &&L_PK_I_RETK, [PK_I_OP_EVAL_IF] = &&L_PK_I_OP_EVAL_IF,
     };
 #endif
     for (;; pc++) {                       /* the result segment */
@@ -484,12 +485,21 @@ body:
             n = pk_app_n(arg), hint = pk_app_hint(arg);
             sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
             goto eval_call;
+        OP(PK_I_OP_EVAL_IF):              /* the IF follows */
+            op_operands(c, st, env, arg, &sp, xy);
+            if ((res = op_inline(rt, arg, xy))) {
+                uint64_t cond = c->instr[++pc];
+                if (!(pk_is_nat(res) && res != pk_small(0))) pc = (uint32_t)pk_instr_arg(cond) - 1;
+                NEXT;
+            }
+            goto op_eval_call;
         OP(PK_I_OP_EVAL):
             op_operands(c, st, env, arg, &sp, xy);
             if ((res = op_inline(rt, arg, xy))) {
                 st[sp++] = res;
                 NEXT;
             }
+        op_eval_call:
             st[sp] = xy[0], st[sp + 1] = xy[1];
             n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
         eval_call: {                      /* -> LAWK frame, then the call */
@@ -586,6 +596,9 @@ body:
             st = rt->stack;               /* which may have moved the stack */
             NEXT;
         }
+        OP(PK_I_RETK):
+            res = c->consts[arg];
+            goto returned;
         OP(PK_I_RET):
         default:
             res = st[sp - 1];

@@ -301,6 +301,10 @@ static bool compile_call(PkRuntime *rt, Out *o, PkVal e, uint64_t maxref, PkWalk
         int op = pk_instr_op(*last);
         int tail = op == PK_I_APP ? PK_I_TAIL : op == PK_I_APPK ? PK_I_TAILK
                  : op == PK_I_OP_APP ? PK_I_OP_TAIL : -1;
+        if (op == PK_I_CONST) {           /* a constant returned: RETK */
+            *last = pk_instr(PK_I_RETK, pk_instr_arg(*last));
+            return true;
+        }
         if (tail < 0) return emit(rt, o, pk_instr(PK_I_RET, 0));
         *last = pk_instr(tail, pk_instr_arg(*last));
         return true;
@@ -385,7 +389,8 @@ static bool compile_case(PkRuntime *rt, Out *o, const PkVal *zpx, bool zp_values
     if (!zp_values)                       /* z is code: compiled by the spine */
         return pk_walk_push(rt, spine, zpx[0]) && pk_walk_push(rt, spine, PATCH(at));
     o->instr[at] = pk_instr(PK_I_CASE, ((uint64_t)m << 32) | o->ninstr);
-    return emit_const(rt, o, pk_deref(zpx[0])) && emit(rt, o, pk_instr(PK_I_RET, 0));
+    size_t kz;
+    return add_const(rt, o, pk_deref(zpx[0]), &kz) && emit(rt, o, pk_instr(PK_I_RETK, kz));
 }
 
 /* The result segment: nested _If calls become branches; every other result
@@ -410,6 +415,9 @@ static bool compile_spine(PkRuntime *rt, Out *o, PkVal body, uint64_t maxref,
             /* the condition, evaluated at once (in place when it is a call) */
             ok = compile_call(rt, o, a[0], maxref, work, maxstack, 0, 0, STRICT);
             size_t k = o->ninstr;
+            /* an inline comparison as the condition of _If: one instruction */
+            if (ok && k && is_jet_pin(head, "_If") && pk_instr_op(o->instr[k - 1]) == PK_I_OP_EVAL)
+                o->instr[k - 1] = pk_instr(PK_I_OP_EVAL_IF, pk_instr_arg(o->instr[k - 1]));
             ok = ok && emit(rt, o, pk_instr(is_jet_pin(head, "_If") ? PK_I_IF : PK_I_IFZ, 0));
             /* then-branch first, then the patch, then the else-branch */
             ok = ok && pk_walk_push(rt, &spine, a[2]) && pk_walk_push(rt, &spine, PATCH(k)) &&

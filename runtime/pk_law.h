@@ -32,6 +32,9 @@
 **              parts of p, built before x) and jump to t, which returns z;
 **              else push NAT - 1, and the TAIL after makes the call (p k)
 **   RET        the top of the value stack is the result
+**   RETK k     the result is consts[k] (CONST k then RET, in one)
+**   OP_EVAL_IF an OP_EVAL followed by an IF: when done inline, the IF after
+**              it is done at once (else the call's value comes back to it)
 **   TAIL n     pop f and n args: the result is the call (f x1 .. xn), made
 **              by the caller without a thunk (APP n then RET, in one)
 **
@@ -55,7 +58,8 @@
 
 enum { PK_I_REF = 0, PK_I_CONST, PK_I_APP, PK_I_EVAL, PK_I_EVAL_APP, PK_I_IF, PK_I_RET, PK_I_SWAP,
        PK_I_IFZ, PK_I_SWITCH, PK_I_POP, PK_I_TRACE, PK_I_TAIL, PK_I_APPK, PK_I_EVAL_APPK,
-       PK_I_TAILK, PK_I_OP_APP, PK_I_OP_EVAL, PK_I_OP_TAIL, PK_I_CASE, PK_I_COUNT };
+       PK_I_TAILK, PK_I_OP_APP, PK_I_OP_EVAL, PK_I_OP_TAIL, PK_I_CASE, PK_I_RETK,
+       PK_I_OP_EVAL_IF, PK_I_COUNT };
 #define pk_instr(op, arg) (((uint64_t)(arg) << 5) | (op))
 #define pk_instr_op(i)    ((int)((i) & 31))
 #define pk_instr_arg(i)   ((i) >> 5)
