@@ -124,7 +124,7 @@ static void fill_slot(PkVal hole, PkVal value) {
 ** doing it early is invisible). Returns the result only if it is in WHNF
 ** (an element of a row may not be), else 0 with rt->err clear: the call
 ** then stays lazy. */
-static PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *xs) {
+static inline PkVal try_eager(PkRuntime *rt, const PkJet *j, uint32_t n, const PkVal *xs) {
     PkVal args[4];
     if (n != j->arity || n > 4) return 0;
     for (uint32_t i = 0; i < n; i++) {

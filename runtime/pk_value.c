@@ -127,9 +127,11 @@ PkVal pk_value_apply(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *args) {
     PkVal v = n < rem ? pk_value_clo(rt, head, rem - n, have + n, NULL)
                       : pk_value_thunk(rt, head, have + n, NULL);
     if (!v) return 0;
+    /* usually a few words: loops, not memcpy's set-up */
     PkVal *dst = n < rem ? pk_clo(v)->args : pk_thunk(v)->args;
-    if (have) memcpy(dst, pk_clo(f)->args, have * sizeof(PkVal));
-    memcpy(dst + have, args, n * sizeof(PkVal));
+    const PkVal *held = have ? pk_clo(f)->args : NULL;
+    for (uint32_t i = 0; i < have; i++) dst[i] = held[i];
+    for (uint32_t i = 0; i < n; i++) dst[have + i] = args[i];
     return v;
 }
 
