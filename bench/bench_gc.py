@@ -123,7 +123,8 @@ def count(n: int) -> None:
 WORKLOADS = [
     ("tab_insert", tab_insert, dict_insert, "dict inserts", 5_000),
     ("row_append", row_append, list_append, "list.append", 5_000),
-    ("fold", fold, count, "CPython for loop", 1_000_000),
+    # n large enough that both sizes pass the 64 MB floor (about 31 MB per 10^6)
+    ("fold", fold, count, "CPython for loop", 3_000_000),
 ]
 
 

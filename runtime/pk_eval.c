@@ -207,8 +207,9 @@ static PkVal mk_app(PkRuntime *rt, PkVal f, uint32_t n, const PkVal *xs) {
 ** top (the evaluated value already pushed).
 **
 ** Calls between compiled laws stay in this function: a call whose head is a
-** law of exactly its arity is entered here (an EVAL_APP suspends the caller
-** as an F_LAWK frame first, a tail call replaces it), and a WHNF result goes
+** law of exactly its arity, or a partial application of one that the call
+** saturates, is entered here (an EVAL_APP suspends the caller as an F_LAWK
+** frame first, a tail call replaces it), and a WHNF result goes
 ** straight back to an F_LAWK frame just below. Only what needs the general
 ** machinery (thunks, jets, partial or over-application) goes back to `run`.
 ** The law that finishes may therefore not be the one `run` started. Outcomes:
@@ -400,14 +401,17 @@ body:
         OP(PK_I_REF):   st[sp++] = st[env + arg]; NEXT;
         OP(PK_I_CONST): st[sp++] = c->consts[arg]; NEXT;
         /* Calls. Each form finds its head f, its n arguments xs and the
-        ** slot the result goes to (sp, after popping), then goes on below. */
+        ** slot the result goes to (sp, after popping), then goes on below:
+        ** [f x1..xn] pushed, or [x1..xn] with f = consts[k] (K forms). */
+#define CALL_PUSHED()   (n = pk_app_n(arg), hint = pk_app_hint(arg), \
+                         sp -= n + 1, f = st[sp], xs = &st[sp + 1])
+#define CALL_OF_CONST() (n = pk_app_n(arg), hint = pk_app_hint(arg), \
+                         sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp])
         OP(PK_I_APP):                    /* [f x1..xn] */
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            CALL_PUSHED();
             goto lazy_call;
         OP(PK_I_APPK):                   /* [x1..xn], f = consts[k] */
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            CALL_OF_CONST();
             goto lazy_call;
         OP(PK_I_OP_APP):                 /* operands, f = consts[k] */
             op_operands(c, st, env, arg, &sp, xy);
@@ -429,12 +433,10 @@ body:
         }
 
         OP(PK_I_TAIL):
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            CALL_PUSHED();
             goto tail_call;
         OP(PK_I_TAILK):
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            CALL_OF_CONST();
             goto tail_call;
         OP(PK_I_OP_TAIL):
             op_operands(c, st, env, arg, &sp, xy);
@@ -478,12 +480,10 @@ body:
         }
 
         OP(PK_I_EVAL_APP):
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n + 1, f = st[sp], xs = &st[sp + 1];
+            CALL_PUSHED();
             goto eval_call;
         OP(PK_I_EVAL_APPK):
-            n = pk_app_n(arg), hint = pk_app_hint(arg);
-            sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp];
+            CALL_OF_CONST();
             goto eval_call;
         OP(PK_I_OP_EVAL_IF):              /* the IF follows */
             op_operands(c, st, env, arg, &sp, xy);
@@ -1124,6 +1124,8 @@ fail: {
 
 #undef NEXT
 #undef OP
+#undef CALL_PUSHED
+#undef CALL_OF_CONST
 #undef S
 #undef PUSH
 #undef TOP

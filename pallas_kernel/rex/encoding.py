@@ -16,7 +16,7 @@ is fine.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from ..errors import MalformedRex
 from ..plan.tree import App, Law, Pin, Tree, apps, nat_text, row, spine, text_nat
@@ -43,26 +43,35 @@ def _children(r: Rex) -> list[Rex]:
     return kids
 
 
+def _children_first(rex: Rex, known_as: Callable[[object], object]) -> tuple[dict, list]:
+    """The trees under rex (each once), children before their parents, and
+    a table by id() already holding known_as(v) for each tree decoded from a
+    value v (whose encoding that value is, so it is not walked)."""
+    done: dict[int, object] = {}
+    order: list[Rex] = []
+    todo = [rex]
+    while todo:  # pre-order; reversed below so that children come first
+        r = todo.pop()
+        if id(r) in done:
+            continue
+        known = getattr(r, "encoded", None)
+        if known is not None:
+            done[id(r)] = known_as(known)
+            continue
+        done[id(r)] = 0
+        order.append(r)
+        todo.extend(_children(r))
+    order.reverse()
+    return done, order
+
+
 def to_plan(rex: Rex) -> Tree:
     """The PLAN tree of a Rex tree. A tree decoded from a value may say
     which value encodes it (an ``encoded`` attribute, as Sire's lazily
     decoded trees do, see :func:`from_plan`): that value is used as it is,
     without a walk."""
-    done: dict[int, Tree] = {}
-    order: list[Rex] = []
-    todo = [rex]
-    while todo:  # pre-order; built in reverse so children come first
-        r = todo.pop()
-        if id(r) in done:
-            continue
-        known = getattr(r, "encoded", None)
-        if known is not None:  # decoded from a value: that value is its encoding
-            done[id(r)] = known
-            continue
-        done[id(r)] = 0
-        order.append(r)
-        todo.extend(_children(r))
-    for r in reversed(order):
+    done, order = _children_first(rex, lambda known: known)
+    for r in order:
         if isinstance(r, Embed):
             done[id(r)] = App(CONSTRUCTORS["EMBD"], r.value)
             continue
@@ -87,21 +96,9 @@ def to_value(rex: Rex) -> object:
 
     if not _CON_VALUES:
         _CON_VALUES.update({s: _core.from_tree(p).force() for s, p in CONSTRUCTORS.items()})
-    done: dict[int, object] = {}
-    order: list[Rex] = []
-    todo = [rex]
-    while todo:  # pre-order; built in reverse so children come first
-        r = todo.pop()
-        if id(r) in done:
-            continue
-        known = getattr(r, "encoded", None)
-        if known is not None:
-            done[id(r)] = known if isinstance(known, (int, _core.Value)) else _core.from_tree(known)
-            continue
-        done[id(r)] = 0
-        order.append(r)
-        todo.extend(_children(r))
-    for r in reversed(order):
+    done, order = _children_first(
+        rex, lambda known: known if isinstance(known, (int, _core.Value)) else _core.from_tree(known))
+    for r in order:
         if isinstance(r, Embed):
             v = r.value
             done[id(r)] = [_CON_VALUES["EMBD"], v if isinstance(v, (int, _core.Value)) else _core.from_tree(v)]
