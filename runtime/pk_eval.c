@@ -407,6 +407,9 @@ body:
                          sp -= n + 1, f = st[sp], xs = &st[sp + 1])
 #define CALL_OF_CONST() (n = pk_app_n(arg), hint = pk_app_hint(arg), \
                          sp -= n, f = c->consts[pk_app_k(arg)], xs = &st[sp])
+/* an OP form not done inline: its two operands laid out as a K call's args */
+#define CALL_OF_OPERANDS() (st[sp] = xy[0], st[sp + 1] = xy[1], n = 2, hint = PK_OP_NONE, \
+                            f = c->consts[pk_op_k(arg)], xs = &st[sp])
         OP(PK_I_APP):                    /* [f x1..xn] */
             CALL_PUSHED();
             goto lazy_call;
@@ -419,8 +422,7 @@ body:
                 st[sp++] = res;
                 NEXT;
             }
-            st[sp] = xy[0], st[sp + 1] = xy[1];
-            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+            CALL_OF_OPERANDS();
         lazy_call: {                      /* -> the lazy call (f x1..xn) */
             if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1]))) {
                 st[sp++] = res;           /* computed where it is built */
@@ -441,8 +443,7 @@ body:
         OP(PK_I_OP_TAIL):
             op_operands(c, st, env, arg, &sp, xy);
             if ((res = op_inline(rt, arg, xy))) goto returned;
-            st[sp] = xy[0], st[sp + 1] = xy[1];
-            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+            CALL_OF_OPERANDS();
         tail_call: {                      /* -> the result is the call (f x1..xn) */
             if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1])))
                 goto returned;
@@ -500,8 +501,7 @@ body:
                 NEXT;
             }
         op_eval_call:
-            st[sp] = xy[0], st[sp + 1] = xy[1];
-            n = 2, hint = PK_OP_NONE, f = c->consts[pk_op_k(arg)], xs = &st[sp];
+            CALL_OF_OPERANDS();
         eval_call: {                      /* -> LAWK frame, then the call */
             if (hint && rt->jets_enabled && pk_pin(f)->jet && (res = inline_op(hint, xs[0], xs[1]))) {
                 st[sp++] = res;
@@ -1126,6 +1126,7 @@ fail: {
 #undef OP
 #undef CALL_PUSHED
 #undef CALL_OF_CONST
+#undef CALL_OF_OPERANDS
 #undef S
 #undef PUSH
 #undef TOP
